@@ -1,0 +1,238 @@
+package h5io
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/hdf5"
+)
+
+// Layout says which datasets a Writer creates and their shapes.
+type Layout struct {
+	N, H, W, C int  // images and image shape
+	X          bool // write "x" (N×H×W×C uint8)
+	Y          bool // write "y" (labels)
+	Index      bool // write "index" (N int64 original rows)
+	// YLike, when set, gives the label dtype and trailing shape to copy
+	// (a cleaned split keeps the input's dtype). Otherwise labels are
+	// uint8 with shape N×1×1×1, as in PCam.
+	YLike *Split
+	// ChunkRows is the number of rows per HDF5 chunk (default 64).
+	ChunkRows int
+}
+
+// Writer writes a split into a temporary file next to its destination;
+// Commit renames it into place and Abort removes it.
+type Writer struct {
+	Path   string // final destination
+	tmp    string
+	layout Layout
+	f      *hdf5.File
+	x      *hdf5.Dataset
+	y      *hdf5.Dataset
+	index  *hdf5.Dataset
+	done   bool
+}
+
+// Create starts writing a split to path (through a temporary file).
+func Create(path string, l Layout) (*Writer, error) {
+	if l.N <= 0 {
+		return nil, fmt.Errorf("%s: refusing to write an empty split (0 images)", path)
+	}
+	if l.ChunkRows <= 0 {
+		l.ChunkRows = 64
+	}
+	dir := filepath.Dir(path)
+	tf, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("%s: creating temporary file: %w", path, err)
+	}
+	tmp := tf.Name()
+	tf.Close()
+	w := &Writer{Path: path, tmp: tmp, layout: l}
+	if err := w.create(); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *Writer) create() error {
+	mu.Lock()
+	defer mu.Unlock()
+	l := w.layout
+	var err error
+	if w.f, err = hdf5.CreateFile(w.tmp, hdf5.F_ACC_TRUNC); err != nil {
+		return fmt.Errorf("%s: %w", w.Path, err)
+	}
+	chunk := min(l.ChunkRows, l.N)
+	if l.X {
+		if w.x, err = createDataset(w.f, KeyX, hdf5.T_STD_U8LE, []int{l.N, l.H, l.W, l.C}, chunk); err != nil {
+			return fmt.Errorf("%s: %w", w.Path, err)
+		}
+	}
+	if l.Y {
+		ytype, shape := hdf5.T_STD_U8LE, []int{l.N, 1, 1, 1}
+		if l.YLike != nil {
+			ytype = l.YLike.YDType.handle
+			shape = append([]int{l.N}, l.YLike.YShape[1:]...)
+		}
+		if w.y, err = createDataset(w.f, KeyY, ytype, shape, chunk); err != nil {
+			return fmt.Errorf("%s: %w", w.Path, err)
+		}
+	}
+	if l.Index {
+		if w.index, err = createDataset(w.f, KeyIndex, hdf5.T_STD_I64LE, []int{l.N}, max(chunk, 1024)); err != nil {
+			return fmt.Errorf("%s: %w", w.Path, err)
+		}
+	}
+	return nil
+}
+
+func createDataset(f *hdf5.File, key string, t *hdf5.Datatype, shape []int, chunkRows int) (*hdf5.Dataset, error) {
+	dims := make([]uint, len(shape))
+	for i, v := range shape {
+		dims[i] = uint(v)
+	}
+	space, err := hdf5.CreateSimpleDataspace(dims, nil)
+	if err != nil {
+		return nil, fmt.Errorf("dataspace for %q: %w", key, err)
+	}
+	defer space.Close()
+	dcpl, err := hdf5.NewPropList(hdf5.P_DATASET_CREATE)
+	if err != nil {
+		return nil, err
+	}
+	defer dcpl.Close()
+	chunk := append([]uint(nil), dims...)
+	chunk[0] = uint(min(chunkRows, shape[0]))
+	if err := dcpl.SetChunk(chunk); err != nil {
+		return nil, fmt.Errorf("chunking %q: %w", key, err)
+	}
+	d, err := f.CreateDatasetWith(key, t, space, dcpl)
+	if err != nil {
+		return nil, fmt.Errorf("creating %q: %w", key, err)
+	}
+	return d, nil
+}
+
+// rowSelection selects rows [start, start+count) of a dataset whose rows have
+// the given trailing shape, and a flat memory space of the same size.
+func rowSelection(d *hdf5.Dataset, start, count int) (mem, file *hdf5.Dataspace, err error) {
+	file = d.Space()
+	dims, _, err := file.SimpleExtentDims()
+	if err != nil {
+		file.Close()
+		return nil, nil, err
+	}
+	if start < 0 || start+count > int(dims[0]) {
+		file.Close()
+		return nil, nil, fmt.Errorf("rows [%d,%d) out of range [0,%d)", start, start+count, dims[0])
+	}
+	off := make([]uint, len(dims))
+	cnt := append([]uint(nil), dims...)
+	off[0], cnt[0] = uint(start), uint(count)
+	if err := file.SelectHyperslab(off, nil, cnt, nil); err != nil {
+		file.Close()
+		return nil, nil, err
+	}
+	// A memory space of the same shape as the selection lets HDF5 copy
+	// whole rows instead of walking elements one by one.
+	mem, err = hdf5.CreateSimpleDataspace(cnt, nil)
+	if err != nil {
+		file.Close()
+		return nil, nil, err
+	}
+	return mem, file, nil
+}
+
+func (w *Writer) write(d *hdf5.Dataset, key string, start, count int, fn func(mem, file *hdf5.Dataspace) error) error {
+	if d == nil {
+		return fmt.Errorf("%s: layout has no %q dataset", w.Path, key)
+	}
+	if count == 0 {
+		return nil
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	mem, file, err := rowSelection(d, start, count)
+	if err != nil {
+		return fmt.Errorf("%s: writing %q: %w", w.Path, key, err)
+	}
+	defer mem.Close()
+	defer file.Close()
+	if err := fn(mem, file); err != nil {
+		return fmt.Errorf("%s: writing %q rows [%d,%d): %w (disk full?)", w.Path, key, start, start+count, err)
+	}
+	return nil
+}
+
+// WriteX writes images to rows [start, start+len(x)/imageBytes).
+func (w *Writer) WriteX(start int, x []byte) error {
+	ib := w.layout.H * w.layout.W * w.layout.C
+	if len(x)%ib != 0 {
+		return fmt.Errorf("%s: %d bytes is not a whole number of %d-byte images", w.Path, len(x), ib)
+	}
+	return w.write(w.x, KeyX, start, len(x)/ib, func(m, f *hdf5.Dataspace) error { return writeUint8(w.x, m, f, x) })
+}
+
+// WriteY writes labels to rows [start, start+len(y)).
+func (w *Writer) WriteY(start int, y []uint8) error {
+	v := make([]int64, len(y))
+	for i, b := range y {
+		v[i] = int64(b)
+	}
+	return w.write(w.y, KeyY, start, len(y), func(m, f *hdf5.Dataspace) error { return writeInt64(w.y, m, f, v) })
+}
+
+// WriteIndex writes original row numbers to rows [start, start+len(idx)).
+func (w *Writer) WriteIndex(start int, idx []int64) error {
+	return w.write(w.index, KeyIndex, start, len(idx), func(m, f *hdf5.Dataspace) error { return writeInt64(w.index, m, f, idx) })
+}
+
+func (w *Writer) close() error {
+	mu.Lock()
+	defer mu.Unlock()
+	var errs []error
+	for _, d := range []**hdf5.Dataset{&w.x, &w.y, &w.index} {
+		if *d != nil {
+			errs = append(errs, (*d).Close())
+			*d = nil
+		}
+	}
+	if w.f != nil {
+		errs = append(errs, w.f.Close())
+		w.f = nil
+	}
+	return errors.Join(errs...)
+}
+
+// Commit closes the file and renames it to its destination.
+func (w *Writer) Commit() error {
+	if w.done {
+		return fmt.Errorf("%s: writer already finished", w.Path)
+	}
+	w.done = true
+	if err := w.close(); err != nil {
+		os.Remove(w.tmp)
+		return fmt.Errorf("%s: closing: %w", w.Path, err)
+	}
+	if err := os.Rename(w.tmp, w.Path); err != nil {
+		os.Remove(w.tmp)
+		return fmt.Errorf("%s: %w", w.Path, err)
+	}
+	return nil
+}
+
+// Abort closes and removes the temporary file; the destination is untouched.
+// It is a no-op after Commit.
+func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.close()
+	os.Remove(w.tmp)
+}
