@@ -36,6 +36,8 @@ type CleanReport struct {
 	Bright       float64 `json:"bright_threshold"`
 	Batch        int     `json:"batch"`
 	Seconds      float64 `json:"seconds"`
+	ScanSeconds  float64 `json:"scan_seconds"`  // fingerprints, duplicates and means
+	WriteSeconds float64 `json:"write_seconds"` // filtered copy to the output
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 	InputBytes   int64   `json:"input_bytes"`
 	OutputBytes  int64   `json:"output_bytes"`
@@ -65,8 +67,7 @@ func Analyze(src Source, o CleanOptions) (*Cleaning, error) {
 	c := &Cleaning{Fingerprints: make([]Fingerprint, n)}
 	sums := make([]uint64, n)
 	err := forEachImage(src, n, identity, o.BatchOptions, func(k int, img []byte) {
-		c.Fingerprints[k] = HashImage(img)
-		sums[k] = PixelSum(img)
+		c.Fingerprints[k], sums[k] = HashAndSum(img)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
@@ -99,30 +100,34 @@ func WriteFiltered(split *h5io.Split, labels []uint8, kept []int, out string, o 
 	}
 	defer w.Abort()
 	ib := split.ImageBytes()
-	buf := make([]byte, o.BlockRows*ib)
+	quit := make(chan struct{})
+	defer close(quit)
+	// Read the next block while this one is written.
+	full, free := prefetch(split, len(kept), func(k int) int { return kept[k] }, o.BlockRows, len(kept), 3, quit)
 	y := make([]uint8, 0, o.BlockRows)
 	idx := make([]int64, 0, o.BlockRows)
-	for start := 0; start < len(kept); start += o.BlockRows {
-		rows := kept[start:min(start+o.BlockRows, len(kept))]
-		if err := split.ReadRows(rows, buf); err != nil {
-			return err
+	for b := range full {
+		if b.err != nil {
+			return b.err
 		}
+		rows := kept[b.start : b.start+b.n]
 		y, idx = y[:0], idx[:0]
 		for _, r := range rows {
 			y = append(y, labels[r])
 			idx = append(idx, int64(r))
 		}
-		if err := w.WriteX(start, buf[:len(rows)*ib]); err != nil {
+		if err := w.WriteX(b.start, b.buf[:b.n*ib]); err != nil {
 			return err
 		}
-		if err := w.WriteY(start, y); err != nil {
+		free <- b.buf
+		if err := w.WriteY(b.start, y); err != nil {
 			return err
 		}
-		if err := w.WriteIndex(start, idx); err != nil {
+		if err := w.WriteIndex(b.start, idx); err != nil {
 			return err
 		}
 		if o.Progress != nil {
-			o.Progress(start+len(rows), len(kept))
+			o.Progress(b.start+b.n, len(kept))
 		}
 	}
 	return w.Commit()
@@ -153,10 +158,13 @@ func Clean(xPath, yPath, out string, o CleanOptions) (CleanReport, error) {
 	if err != nil {
 		return rep, err
 	}
+	rep.ScanSeconds = time.Since(t0).Seconds()
 	stage("write")
+	tw := time.Now()
 	if err := WriteFiltered(split, labels, c.Kept, out, o.BatchOptions); err != nil {
 		return rep, err
 	}
+	rep.WriteSeconds = time.Since(tw).Seconds()
 	rep.Total = split.N
 	rep.Duplicates = c.Duplicates.Count
 	rep.TooDark, rep.TooBright, rep.Kept = len(c.TooDark), len(c.TooBright), len(c.Kept)

@@ -127,6 +127,7 @@ func fetchOne(o FetchOptions, url string, f RemoteFile, out string) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("fetch %s: %w", f.Name, err)
 	}
+	os.Chmod(tmp.Name(), 0o644)
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return fmt.Errorf("fetch %s: %w", f.Name, err)
 	}

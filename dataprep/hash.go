@@ -88,3 +88,54 @@ func MeanIntensity(img []byte) float64 {
 	}
 	return float64(PixelSum(img)) / float64(len(img))
 }
+
+// HashAndSum returns HashImage(img) and PixelSum(img) from one pass over
+// the bytes, which is what the cleaning scan needs for every image.
+func HashAndSum(img []byte) (Fingerprint, uint64) {
+	const lo = 0x00FF00FF00FF00FF
+	n := len(img)
+	var one, two uint64 = p1, p2
+	v1, v2, v3, v4 := one+two, two, uint64(0), -one
+	var total uint64
+	i := 0
+	for i+32 <= n {
+		// Each 16-bit lane of acc gains at most 4×2×255 per 32 bytes:
+		// flush before 32 iterations.
+		var acc uint64
+		end := min(n-(n-i)%32, i+32*32)
+		for ; i < end; i += 32 {
+			b := img[i : i+32 : i+32]
+			w0 := binary.LittleEndian.Uint64(b[0:8])
+			w1 := binary.LittleEndian.Uint64(b[8:16])
+			w2 := binary.LittleEndian.Uint64(b[16:24])
+			w3 := binary.LittleEndian.Uint64(b[24:32])
+			v1 = round(v1, w0)
+			v2 = round(v2, w1)
+			v3 = round(v3, w2)
+			v4 = round(v4, w3)
+			acc += (w0 & lo) + ((w0 >> 8) & lo) + (w1 & lo) + ((w1 >> 8) & lo) +
+				(w2 & lo) + ((w2 >> 8) & lo) + (w3 & lo) + ((w3 >> 8) & lo)
+		}
+		acc = (acc & 0x0000FFFF0000FFFF) + ((acc >> 16) & 0x0000FFFF0000FFFF)
+		total += (acc & 0xFFFFFFFF) + (acc >> 32)
+	}
+	h := bits.RotateLeft64(v1, 1) + bits.RotateLeft64(v2, 7) + bits.RotateLeft64(v3, 12) + bits.RotateLeft64(v4, 18)
+	h += uint64(n)
+	for ; i+8 <= n; i += 8 {
+		w := binary.LittleEndian.Uint64(img[i:])
+		h ^= round(0, w)
+		h = bits.RotateLeft64(h, 27)*p1 + p4
+		total += PixelSum(img[i : i+8])
+	}
+	for ; i < n; i++ {
+		h ^= uint64(img[i]) * p5
+		h = bits.RotateLeft64(h, 11) * p1
+		total += uint64(img[i])
+	}
+	h ^= h >> 33
+	h *= p2
+	h ^= h >> 29
+	h *= p3
+	h ^= h >> 32
+	return Fingerprint(h), total
+}

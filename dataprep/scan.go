@@ -78,39 +78,37 @@ func (o BatchOptions) normalized() BatchOptions {
 	return o
 }
 
-// forEachImage calls fn(k, img) for every k in [0, count) with the image at
-// row rowAt(k), reading blocks in a background goroutine while workers
-// process the previous one. fn is called concurrently for different k.
-func forEachImage(src Source, count int, rowAt func(k int) int, o BatchOptions, fn func(k int, img []byte)) error {
-	o = o.normalized()
+// block is a run of images read ahead by prefetch.
+type block struct {
+	start, n int
+	buf      []byte
+	err      error
+}
+
+// prefetch reads count images, block by block, in a background goroutine
+// with nbuf buffers in flight; the consumer returns each buffer on free.
+// Blocks never straddle a multiple of batch. Closing quit stops it early.
+func prefetch(src Source, count int, rowAt func(int) int, blockRows, batch, nbuf int, quit <-chan struct{}) (full <-chan block, free chan<- []byte) {
 	ib := src.ImageBytes()
-	type block struct {
-		start, n int
-		buf      []byte
-		err      error
+	freeCh := make(chan []byte, nbuf)
+	for i := 0; i < nbuf; i++ {
+		freeCh <- make([]byte, blockRows*ib)
 	}
-	free := make(chan []byte, 2)
-	for i := 0; i < 2; i++ {
-		free <- make([]byte, o.BlockRows*ib)
-	}
-	full := make(chan block, 1)
-	quit := make(chan struct{})
-	defer close(quit)
+	fullCh := make(chan block, nbuf-1)
 	go func() {
-		defer close(full)
+		defer close(fullCh)
 		for start := 0; start < count; {
-			// Stay inside one batch, so each step of a cell covers whole batches.
-			n := min(o.BlockRows, count-start, o.Batch-start%o.Batch)
+			n := min(blockRows, count-start, batch-start%batch)
 			var buf []byte
 			select {
-			case buf = <-free:
+			case buf = <-freeCh:
 			case <-quit:
 				return
 			}
 			b := block{start: start, n: n, buf: buf}
 			b.err = readRows(src, start, n, rowAt, buf)
 			select {
-			case full <- b:
+			case fullCh <- b:
 			case <-quit:
 				return
 			}
@@ -120,6 +118,18 @@ func forEachImage(src Source, count int, rowAt func(k int) int, o BatchOptions, 
 			start += n
 		}
 	}()
+	return fullCh, freeCh
+}
+
+// forEachImage calls fn(k, img) for every k in [0, count) with the image at
+// row rowAt(k), reading blocks in a background goroutine while workers
+// process the previous one. fn is called concurrently for different k.
+func forEachImage(src Source, count int, rowAt func(k int) int, o BatchOptions, fn func(k int, img []byte)) error {
+	o = o.normalized()
+	ib := src.ImageBytes()
+	quit := make(chan struct{})
+	defer close(quit)
+	full, free := prefetch(src, count, rowAt, o.BlockRows, o.Batch, 2, quit)
 	done := 0
 	for b := range full {
 		if b.err != nil {

@@ -49,7 +49,13 @@ type Split struct {
 	xf, yf *hdf5.File
 	x, y   *hdf5.Dataset
 	index  *hdf5.Dataset
+	direct *directRows // raw row offsets, when the layout allows
 }
+
+// Direct reports whether images are read straight from the file with pread
+// (raw contiguous or unfiltered row-chunked storage) rather than through
+// libhdf5.
+func (s *Split) Direct() bool { return s.direct != nil }
 
 // ImageBytes returns the number of bytes of one image (H×W×C).
 func (s *Split) ImageBytes() int { return s.H * s.W * s.C }
@@ -155,6 +161,18 @@ func (s *Split) open() error {
 	if err := s.readXLocked(s.N-1, 1, last); err != nil {
 		return err
 	}
+	s.direct = s.planDirect()
+	if s.direct != nil {
+		// The raw path must agree with libhdf5 and reach the end of the file.
+		raw := make([]byte, len(last))
+		if err := s.direct.read(s.XPath, s.N-1, 1, raw); err != nil {
+			return err
+		}
+		if string(raw) != string(last) {
+			s.direct.close()
+			s.direct = nil
+		}
+	}
 	return nil
 }
 
@@ -202,6 +220,9 @@ func (s *Split) ReadX(start, count int, dst []byte) error {
 	}
 	if len(dst) < count*s.ImageBytes() {
 		return fmt.Errorf("%s: buffer of %d bytes too small for %d images", s.XPath, len(dst), count)
+	}
+	if s.direct != nil {
+		return s.direct.read(s.XPath, start, count, dst)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -253,6 +274,8 @@ func (s *Split) Close() error {
 	mu.Lock()
 	defer mu.Unlock()
 	var errs []error
+	errs = append(errs, s.direct.close())
+	s.direct = nil
 	for _, d := range []**hdf5.Dataset{&s.x, &s.y, &s.index} {
 		if *d != nil {
 			errs = append(errs, (*d).Close())
