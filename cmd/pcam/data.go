@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pcamgo/pcamgo/dataprep"
@@ -32,6 +33,9 @@ func runGenerate(args []string) error {
 	}
 	if *n <= 0 {
 		return fmt.Errorf("--n must be positive, got %d", *n)
+	}
+	if !slices.Contains(dataprep.Splits, *split) {
+		return fmt.Errorf("--split %q: want one of %s", *split, strings.Join(dataprep.Splits, ", "))
 	}
 	o := dataprep.DefaultGenerateOptions(*n, *seed, *split)
 	o.Size = *size

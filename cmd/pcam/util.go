@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // errUsage means the flag package has already printed the problem.
@@ -42,6 +43,8 @@ func bar(total int, desc string) (*progressbar.ProgressBar, func(done, total int
 		progressbar.OptionSetItsString("img"),
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionSetWidth(30),
+		// A bar in a log file is noise: only draw it on a terminal.
+		progressbar.OptionSetVisibility(term.IsTerminal(int(os.Stderr.Fd()))),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(os.Stderr) }),
 	)
 	return b, func(done, total int) {
