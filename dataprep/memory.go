@@ -72,3 +72,15 @@ func (r MemoryReport) String() string {
 	}
 	return sb.String()
 }
+
+// MonitorMemory is the guide's monitoring cell: it reads the process's
+// memory now and lists the given datasets' sizes.
+func MonitorMemory(ds ...DatasetSize) MemoryReport {
+	return MemoryReport{Memory: ReadMemory(), Datasets: ds}
+}
+
+// SplitSize describes a split that is read from disk on demand (nothing
+// held) under the given name, e.g. "Train".
+func SplitSize(name string, s Source) DatasetSize {
+	return DatasetSize{Name: name, Bytes: int64(s.Len()) * int64(s.ImageBytes())}
+}

@@ -43,12 +43,18 @@ package h5io
 // }
 // static int64_t pcam_num_chunks(hid_t dset) {
 //   hsize_t n = 0;
-//   if (H5Dget_num_chunks(dset, H5S_ALL, &n) < 0) return -1;
-//   return (int64_t)n;
+//   hid_t space = H5Dget_space(dset);
+//   if (space < 0) return -1;
+//   herr_t rc = H5Dget_num_chunks(dset, space, &n);
+//   H5Sclose(space);
+//   return rc < 0 ? -1 : (int64_t)n;
 // }
 // static herr_t pcam_chunk_info(hid_t dset, hsize_t idx, hsize_t *coord, int64_t *addr, int64_t *size) {
 //   unsigned mask = 0; haddr_t a = 0; hsize_t sz = 0;
-//   herr_t rc = H5Dget_chunk_info(dset, H5S_ALL, idx, coord, &mask, &a, &sz);
+//   hid_t space = H5Dget_space(dset);
+//   if (space < 0) return -1;
+//   herr_t rc = H5Dget_chunk_info(dset, space, idx, coord, &mask, &a, &sz);
+//   H5Sclose(space);
 //   *addr = (a == HADDR_UNDEF) ? -1 : (int64_t)a;
 //   *size = (int64_t)sz;
 //   return rc;

@@ -83,6 +83,9 @@ func TestOpenAndRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if !s.Direct() {
+		t.Error("contiguous uint8 images should be read directly")
+	}
 	if s.N != 6 || s.H != h || s.W != w || s.C != c || s.YDType.String() != "uint8" {
 		t.Fatalf("got N=%d %dx%dx%d y=%s", s.N, s.H, s.W, s.C, s.YDType)
 	}
@@ -149,6 +152,9 @@ func TestWriterRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if !s.Direct() {
+		t.Error("unfiltered row chunks should be read directly")
+	}
 	if !s.HasIndex || s.N != 2 || s.YDType.String() != "int64" || len(s.YShape) != 1 {
 		t.Fatalf("round trip: N=%d index=%v y=%s %v", s.N, s.HasIndex, s.YDType, s.YShape)
 	}
@@ -258,5 +264,45 @@ func TestOpenErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.file) {
 			t.Errorf("%s: Labels error %v, want %q", tc.file, err, tc.want)
 		}
+	}
+}
+
+func TestCompressedFallsBackToHDF5(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gz.h5")
+	f, err := hdf5.CreateFile(path, hdf5.F_ACC_TRUNC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dcpl, _ := hdf5.NewPropList(hdf5.P_DATASET_CREATE)
+	dcpl.SetChunk([]uint{2, h, w, c})
+	dcpl.SetDeflate(6)
+	sp, _ := hdf5.CreateSimpleDataspace([]uint{5, h, w, c}, nil)
+	d, err := f.CreateDatasetWith("x", hdf5.T_STD_U8LE, sp, dcpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := images(5)
+	if err := d.Write(&x); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	ysp, _ := hdf5.CreateSimpleDataspace([]uint{5}, nil)
+	yd, _ := f.CreateDataset("y", hdf5.T_STD_U8LE, ysp)
+	y := []uint8{1, 0, 1, 0, 1}
+	yd.Write(&y)
+	yd.Close()
+	f.Close()
+	s, err := Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Direct() {
+		t.Fatal("compressed chunks must go through libhdf5")
+	}
+	got := make([]byte, len(x))
+	if err := s.ReadX(0, 5, got); err != nil || string(got) != string(x) {
+		t.Fatalf("read %v", err)
 	}
 }
