@@ -41,6 +41,11 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "\nRun `pcam COMMAND -h` for a command's flags.")
 }
 
+// interrupted is returned when Ctrl-C stopped a command cleanly.
+type interrupted struct{ msg string }
+
+func (i interrupted) Error() string { return i.msg }
+
 func main() {
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
 		usage()
@@ -61,6 +66,9 @@ func main() {
 			os.Exit(2)
 		}
 		fmt.Fprintf(os.Stderr, "pcam %s: %s\n", name, strings.TrimSpace(err.Error()))
+		if _, ok := err.(interrupted); ok {
+			os.Exit(130) // the shell's code for Ctrl-C
+		}
 		os.Exit(1)
 	}
 }

@@ -164,7 +164,10 @@ func runTrain(args []string) error {
 		}
 	}
 	if err != nil && rep.Interrupted {
-		return fmt.Errorf("interrupted: checkpoint saved in %s; continue with --resume", cfg.CheckpointDir)
+		if cfg.CheckpointDir == "" {
+			return interrupted{"interrupted (no --checkpoint, nothing saved)"}
+		}
+		return interrupted{fmt.Sprintf("interrupted: checkpoint saved in %s; continue with the same command plus --resume", cfg.CheckpointDir)}
 	}
 	return err
 }
