@@ -94,7 +94,7 @@ func WriteFiltered(split *h5io.Split, labels []uint8, kept []int, out string, o 
 	if len(kept) == 0 {
 		return fmt.Errorf("%s: nothing to write: every image was dropped (check --dark/--bright)", out)
 	}
-	w, err := h5io.Create(out, h5io.Layout{N: len(kept), H: split.H, W: split.W, C: split.C, X: true, Y: true, Index: true, YLike: split})
+	w, err := h5io.Create(out, h5io.Layout{N: len(kept), H: split.H, W: split.W, C: split.C, X: true, Y: true, Index: true, YLike: split, RawX: true})
 	if err != nil {
 		return err
 	}

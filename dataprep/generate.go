@@ -239,7 +239,7 @@ func Generate(dir string, o GenerateOptions) (GenerationPlan, error) {
 	}
 	plan := Plan(o)
 	xName, yName := FileNames(o.Split)
-	xw, err := h5io.Create(filepath.Join(dir, xName), h5io.Layout{N: o.N, H: o.Size, W: o.Size, C: 3, X: true})
+	xw, err := h5io.Create(filepath.Join(dir, xName), h5io.Layout{N: o.N, H: o.Size, W: o.Size, C: 3, X: true, RawX: true})
 	if err != nil {
 		return plan, err
 	}

@@ -62,6 +62,10 @@ package h5io
 // static herr_t pcam_write_chunk(hid_t dset, const hsize_t *coord, size_t size, const void *buf) {
 //   return H5Dwrite_chunk(dset, H5P_DEFAULT, 0, coord, size, buf);
 // }
+// static herr_t pcam_early_nofill(hid_t dcpl) {
+//   if (H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0) return -1;
+//   return H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+// }
 import "C"
 
 import (
@@ -190,6 +194,15 @@ func writeChunk(dset *hdf5.Dataset, rank, row int, buf []byte) error {
 	coord[0] = C.hsize_t(row)
 	if C.pcam_write_chunk(C.hid_t(dset.ID()), &coord[0], C.size_t(len(buf)), unsafe.Pointer(&buf[0])) < 0 {
 		return fmt.Errorf("H5Dwrite_chunk failed")
+	}
+	return nil
+}
+
+// allocateEarlyNoFill makes a dataset's storage allocated at creation and
+// never filled, so raw bytes can be written into it afterwards.
+func allocateEarlyNoFill(dcpl *hdf5.PropList) error {
+	if C.pcam_early_nofill(C.hid_t(dcpl.ID())) < 0 {
+		return fmt.Errorf("H5Pset_alloc_time/H5Pset_fill_time failed")
 	}
 	return nil
 }

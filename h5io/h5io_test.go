@@ -2,6 +2,8 @@ package h5io
 
 import (
 	"compress/gzip"
+	"fmt"
+	"os/exec"
 	"os"
 	"path/filepath"
 	"strings"
@@ -304,5 +306,79 @@ func TestCompressedFallsBackToHDF5(t *testing.T) {
 	got := make([]byte, len(x))
 	if err := s.ReadX(0, 5, got); err != nil || string(got) != string(x) {
 		t.Fatalf("read %v", err)
+	}
+}
+
+func TestRawWriter(t *testing.T) {
+	// Sizes chosen so the head, whole aligned blocks and the tail all occur,
+	// and the last chunk is partial.
+	const n, hh, ww, cc = 301, 24, 24, 3
+	ib := hh * ww * cc
+	x := make([]byte, n*ib)
+	for i := range x {
+		x[i] = byte(i*31 + i/ib)
+	}
+	for _, raw := range []bool{true, false} {
+		path := filepath.Join(t.TempDir(), "raw.h5")
+		w, err := Create(path, Layout{N: n, H: hh, W: ww, C: cc, X: true, Y: true, RawX: raw, ChunkRows: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Raw() != raw {
+			t.Fatalf("RawX=%v but Raw()=%v", raw, w.Raw())
+		}
+		for start := 0; start < n; start += 37 {
+			end := min(start+37, n)
+			if err := w.WriteX(start, x[start*ib:end*ib]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if raw {
+			if err := w.WriteX(3, x[3*ib:4*ib]); err == nil {
+				t.Error("out-of-order raw write accepted")
+			}
+		}
+		w.WriteY(0, make([]uint8, n))
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, len(x))
+		// Through libhdf5, not the raw reader.
+		mu.Lock()
+		err = s.readXLocked(0, n, got)
+		mu.Unlock()
+		if err != nil || string(got) != string(x) {
+			t.Fatalf("raw=%v: images read back differ (%v)", raw, err)
+		}
+		s.Close()
+		dump, err := exec.Command("h5dump", "-d", "x", "-s", "300,23,23,0", "-c", "1,1,1,3", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("h5dump: %v %s", err, dump)
+		}
+		last := x[len(x)-3:]
+		want := fmt.Sprintf("%d, %d, %d", last[0], last[1], last[2])
+		if !strings.Contains(string(dump), want) {
+			t.Errorf("h5dump of the last pixel lacks %q:\n%s", want, dump)
+		}
+	}
+}
+
+func TestRawWriterIncompleteFails(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "o.h5")
+	w, err := Create(out, Layout{N: 10, H: h, W: w, C: c, X: true, RawX: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteX(0, images(4))
+	if err := w.Commit(); err == nil || !strings.Contains(err.Error(), "only 4 of 10 rows") {
+		t.Fatalf("Commit error %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("left behind %v", entries)
 	}
 }

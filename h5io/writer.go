@@ -21,6 +21,11 @@ type Layout struct {
 	YLike *Split
 	// ChunkRows is the number of rows per HDF5 chunk (default 64).
 	ChunkRows int
+	// RawX streams "x" into its chunks, preallocated back to back, with
+	// direct I/O instead of going through libhdf5 (WriteX must then be
+	// called with consecutive rows from 0). It falls back to ordinary
+	// chunk writes when the file's chunks are not laid out that way.
+	RawX bool
 }
 
 // Writer writes a split into a temporary file next to its destination;
@@ -35,8 +40,13 @@ type Writer struct {
 	index  *hdf5.Dataset
 	chunk  int    // rows per chunk of every dataset
 	pad    []byte // scratch for the last, partial chunk of "x"
+	raw    *rawWriter
+	rawRow int // next row the raw writer expects
 	done   bool
 }
+
+// Raw reports whether "x" is being written with direct I/O.
+func (w *Writer) Raw() bool { return w.raw != nil }
 
 // Create starts writing a split to path (through a temporary file).
 func Create(path string, l Layout) (*Writer, error) {
@@ -72,8 +82,11 @@ func (w *Writer) create() error {
 	chunk := min(l.ChunkRows, l.N)
 	w.chunk = chunk
 	if l.X {
-		if w.x, err = createDataset(w.f, KeyX, hdf5.T_STD_U8LE, []int{l.N, l.H, l.W, l.C}, chunk); err != nil {
+		if w.x, err = createDataset(w.f, KeyX, hdf5.T_STD_U8LE, []int{l.N, l.H, l.W, l.C}, chunk, l.RawX); err != nil {
 			return fmt.Errorf("%s: %w", w.Path, err)
+		}
+		if l.RawX {
+			w.raw = w.openRaw()
 		}
 	}
 	if l.Y {
@@ -82,19 +95,41 @@ func (w *Writer) create() error {
 			ytype = l.YLike.YDType.handle
 			shape = append([]int{l.N}, l.YLike.YShape[1:]...)
 		}
-		if w.y, err = createDataset(w.f, KeyY, ytype, shape, chunk); err != nil {
+		if w.y, err = createDataset(w.f, KeyY, ytype, shape, chunk, false); err != nil {
 			return fmt.Errorf("%s: %w", w.Path, err)
 		}
 	}
 	if l.Index {
-		if w.index, err = createDataset(w.f, KeyIndex, hdf5.T_STD_I64LE, []int{l.N}, max(chunk, 1024)); err != nil {
+		if w.index, err = createDataset(w.f, KeyIndex, hdf5.T_STD_I64LE, []int{l.N}, max(chunk, 1024), false); err != nil {
 			return fmt.Errorf("%s: %w", w.Path, err)
 		}
 	}
 	return nil
 }
 
-func createDataset(f *hdf5.File, key string, t *hdf5.Datatype, shape []int, chunkRows int) (*hdf5.Dataset, error) {
+// openRaw returns a raw writer for "x" when its chunks lie back to back in
+// row order, else nil. Called with mu held.
+func (w *Writer) openRaw() *rawWriter {
+	l := w.layout
+	nChunks := (l.N + w.chunk - 1) / w.chunk
+	addrs := chunkAddrs(w.x, 4, w.chunk, nChunks)
+	chunkBytes := int64(w.chunk) * int64(l.H*l.W*l.C)
+	for k, a := range addrs {
+		if a < 0 || a != addrs[0]+int64(k)*chunkBytes {
+			return nil
+		}
+	}
+	if addrs == nil {
+		return nil
+	}
+	r, err := newRawWriter(w.tmp, addrs[0], int64(nChunks)*chunkBytes)
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+func createDataset(f *hdf5.File, key string, t *hdf5.Datatype, shape []int, chunkRows int, early bool) (*hdf5.Dataset, error) {
 	dims := make([]uint, len(shape))
 	for i, v := range shape {
 		dims[i] = uint(v)
@@ -113,6 +148,11 @@ func createDataset(f *hdf5.File, key string, t *hdf5.Datatype, shape []int, chun
 	chunk[0] = uint(min(chunkRows, shape[0]))
 	if err := dcpl.SetChunk(chunk); err != nil {
 		return nil, fmt.Errorf("chunking %q: %w", key, err)
+	}
+	if early {
+		if err := allocateEarlyNoFill(dcpl); err != nil {
+			return nil, fmt.Errorf("allocating %q: %w", key, err)
+		}
 	}
 	d, err := f.CreateDatasetWith(key, t, space, dcpl)
 	if err != nil {
@@ -179,6 +219,16 @@ func (w *Writer) WriteX(start int, x []byte) error {
 		return fmt.Errorf("%s: %d bytes is not a whole number of %d-byte images", w.Path, len(x), ib)
 	}
 	count := len(x) / ib
+	if w.raw != nil {
+		if start != w.rawRow {
+			return fmt.Errorf("%s: writing %q: rows must come in order: got row %d, want %d", w.Path, KeyX, start, w.rawRow)
+		}
+		if err := w.raw.write(x); err != nil {
+			return fmt.Errorf("%s: writing %q rows [%d,%d): %w (disk full?)", w.Path, KeyX, start, start+count, err)
+		}
+		w.rawRow += count
+		return nil
+	}
 	if w.x != nil && count > 0 && start%w.chunk == 0 && (count%w.chunk == 0 || start+count == w.layout.N) {
 		return w.writeXChunks(start, x)
 	}
@@ -229,9 +279,13 @@ func (w *Writer) WriteIndex(start int, idx []int64) error {
 }
 
 func (w *Writer) close() error {
+	var errs []error
+	if w.raw != nil {
+		errs = append(errs, w.raw.close())
+		w.raw = nil
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	var errs []error
 	for _, d := range []**hdf5.Dataset{&w.x, &w.y, &w.index} {
 		if *d != nil {
 			errs = append(errs, (*d).Close())
@@ -251,6 +305,11 @@ func (w *Writer) Commit() error {
 		return fmt.Errorf("%s: writer already finished", w.Path)
 	}
 	w.done = true
+	if w.raw != nil && w.rawRow != w.layout.N {
+		w.close()
+		os.Remove(w.tmp)
+		return fmt.Errorf("%s: only %d of %d rows of %q written", w.Path, w.rawRow, w.layout.N, KeyX)
+	}
 	if err := w.close(); err != nil {
 		os.Remove(w.tmp)
 		return fmt.Errorf("%s: closing: %w", w.Path, err)
