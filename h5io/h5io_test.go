@@ -3,8 +3,8 @@ package h5io
 import (
 	"compress/gzip"
 	"fmt"
-	"os/exec"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"

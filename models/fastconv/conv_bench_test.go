@@ -94,3 +94,17 @@ func BenchmarkConvNative(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWeightGradChunks compares splitting the kernel-gradient contraction in chunks: 1 (a single
+// GEMM), 4, one per image (-1) and the default policy (0, see weightGradNumChunks).
+func BenchmarkWeightGradChunks(b *testing.B) {
+	defer func(v int) { weightGradChunks = v }(weightGradChunks)
+	for _, c := range []convBenchCase{convBenchCases[1], convBenchCases[3], convBenchCases[7]} {
+		for _, chunks := range []int{1, 4, -1, 0} {
+			b.Run(fmt.Sprintf("%s/chunks%d", c.name, chunks), func(b *testing.B) {
+				weightGradChunks = chunks
+				benchConv(b, c, true, true)
+			})
+		}
+	}
+}

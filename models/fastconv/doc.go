@@ -31,11 +31,12 @@
 // for the forward ops are left unused, and the Go backend never executes nodes that the outputs don't
 // depend on):
 //
-//   - Kernel gradient: patchesᵀ·dY. A plain DotGeneral contracting over the N*Ho*Wo axis is laid out
-//     so that the backend transposes the (large) patches matrix, and its output has a single GEMM tile
-//     row, so it runs on one core. Instead the smaller of the two operands is transposed (a fast 2D
-//     transpose, then a fast [1,0,2] transpose) into [N, C, Ho*Wo], and the contraction runs as a
-//     DotGeneral batched over the N images (parallelized by the backend), followed by a ReduceSum.
+//   - Kernel gradient: patchesᵀ·dY. GoMLX's default VJP (a DotGeneral contracting over the N*Ho*Wo
+//     axis) makes the backend transpose both operands, including the large patches matrix, and adds
+//     an identity-permutation Transpose (a full copy). Instead only the smaller of the two operands is
+//     transposed (a fast 2D transpose, then a fast [1,0,2] transpose) into [chunks, C, M/chunks], and
+//     the contraction runs as a DotGeneral batched over up to 4 chunks of the batch, followed by a
+//     ReduceSum: 1.3-2× faster than a single GEMM for the narrow [Cout, K] outputs of these layers.
 //   - Input gradient: dY·kernelᵀ (one DotGeneral) and a single ScatterSum back into the padded input
 //     (col2im), then the Pad's VJP (a Slice). For 1×1 stride-1 convolutions it is left to autodiff.
 //

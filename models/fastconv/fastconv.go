@@ -33,9 +33,9 @@ func SameOutputSize(in, k, stride int) int {
 //     input; the patches matrix [N*Ho*Wo, KH*KW*Cin] then feeds one DotGeneral with the kernel
 //     reshaped to [KH*KW*Cin, Cout].
 //
-// The gradients are custom (see matmulWithCustomGrad): the kernel gradient is computed as a per-image
-// batched DotGeneral that needs no large transposes and parallelizes over the batch, and the input
-// gradient is one DotGeneral followed by a single ScatterSum (col2im).
+// The gradients are custom (see matmulWithCustomGrad): the kernel gradient transposes only the smaller
+// operand and runs as a DotGeneral batched over a few chunks of the batch (see weightGrad), and the
+// input gradient is one DotGeneral followed by a single ScatterSum (col2im).
 func Conv2D(x, kernel *Node, stride int) *Node {
 	if x.Rank() != 4 || kernel.Rank() != 4 {
 		panic(fmt.Sprintf("fastconv.Conv2D: x must be [N,H,W,Cin] and kernel [KH,KW,Cin,Cout], got x=%s kernel=%s",
@@ -87,7 +87,7 @@ func Conv2D(x, kernel *Node, stride int) *Node {
 		}
 		y = matmulWithCustomGrad(xp, toCols, colsGrad, k2, n)
 	}
-	return Reshape(y, n, ho, wo, cout)
+	return reshapeIfNeeded(y, n, ho, wo, cout)
 }
 
 // matmulWithCustomGrad returns y = cols · w2, where cols = toCols(src) is [..., K] (all leading axes
@@ -96,10 +96,9 @@ func Conv2D(x, kernel *Node, stride int) *Node {
 // Gradients (custom, through IdentityWithCustomGradient nodes; the VJP nodes GoMLX's autodiff builds for
 // the DotGeneral and the toCols ops are left unused and are never executed by the Go backend, which
 // skips nodes not reachable from the outputs):
-//   - w.r.t. w2: aᵀ·dY computed by weightGrad, with one of the operands transposed (the smaller one)
-//     and as a DotGeneral batched over the n images, so the Go backend's GEMM parallelizes it (a plain
-//     DotGeneral contracting over M would leave only one output tile to parallelize, and GoMLX's default
-//     VJP makes the backend transpose the large patches matrix).
+//   - w.r.t. w2: colsᵀ·dY computed by weightGrad (GoMLX's default DotGeneral VJP would make the backend
+//     transpose both operands, including the large patches matrix, plus an identity-permutation
+//     Transpose copy).
 //   - w.r.t. src: if colsGradToSrc != nil, colsGradToSrc(dY · w2ᵀ); otherwise GoMLX's autodiff through
 //     toCols and the DotGeneral (used for 1×1 stride-1 convolutions, where src may have other
 //     consumers and an Identity on it would force a copy).
@@ -124,12 +123,18 @@ func matmulWithCustomGrad(src *Node, toCols func(*Node) *Node, colsGradToSrc fun
 }
 
 // weightGrad returns aᵀ·dY of shape [K, Cout], for a [..., K] and dY [..., Cout] with the same leading
-// axes, of total size M = n*P. It transposes the smaller of the two operands to [n, K|Cout, P] (a fast
-// 2D transpose followed by a fast [1,0,2] transpose in the Go backend), and contracts over P in a
-// DotGeneral batched over n, then reduces over n.
-func weightGrad(a, dY *Node, n int) *Node {
+// axes, of total size M = n*P, n being the batch size.
+//
+// Contracting over the large M axis needs one operand transposed to [C, M] for the backend's GEMM
+// layouts: it transposes the smaller of the two operands (a fast 2D transpose in the Go backend).
+// The contraction is split into a few chunks (weightGradNumChunks), run as a DotGeneral batched over
+// the chunks and reduced after: for the narrow outputs of most convolutions this parallelizes and
+// caches better in the backend's GEMM than a single [C, M]x[M, K] product (measured ~1.3-2× faster
+// for SimpleCNN's 96×96 32→32 layer).
+func weightGrad(a, dY *Node, batchSize int) *Node {
 	k, cout := a.Shape().Dim(-1), dY.Shape().Dim(-1)
 	m := a.Shape().Size() / k
+	n := weightGradNumChunks(batchSize, k, cout)
 	if m%n != 0 {
 		n = 1
 	}
@@ -152,6 +157,31 @@ func weightGrad(a, dY *Node, n int) *Node {
 	g := DotGeneral(dYT, []int{2}, []int{0}, Reshape(a2, n, p, k), []int{1}, []int{0}) // [n, Cout, K]
 	return Transpose(ReduceSum(g, 0), 0, 1)
 }
+
+// weightGradNumChunks returns the number of chunks (a divisor of the batch size) to split the kernel
+// gradient contraction in: up to 4 for small kernels, 1 for large ones (>= 1M weights), where the
+// GEMM already has enough output tiles to parallelize and the partial results would be large.
+func weightGradNumChunks(batchSize, k, cout int) int {
+	switch {
+	case weightGradChunks > 0:
+		return weightGradChunks
+	case weightGradChunks < 0:
+		return batchSize
+	}
+	if k*cout >= 1<<20 {
+		return 1
+	}
+	for _, n := range []int{4, 2} {
+		if batchSize%n == 0 {
+			return n
+		}
+	}
+	return 1
+}
+
+// weightGradChunks, if != 0, overrides the number of chunks weightGrad splits the contraction into
+// (benchmarking knob): > 0 is the number of chunks, < 0 means one per example in the batch.
+var weightGradChunks = 0
 
 // im2colIndices builds the [N,Ho,Wo,KH,2] int32 start indices into the [N*Hp, Wp, C] operand.
 func im2colIndices(n, hp, ho, wo, kh, stride int) *tensors.Tensor {
