@@ -1,53 +1,21 @@
 package dataprep
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
+
+	"github.com/pcamgo/pcamgo/memstat"
 )
 
 // Memory is the process's resident memory, as the guide's monitoring cell
 // prints it (psutil's rss), plus the peak.
-type Memory struct {
-	RSS     int64 // current resident set size in bytes (VmRSS)
-	PeakRSS int64 // peak resident set size in bytes (VmHWM)
-}
+type Memory = memstat.Memory
 
-// ReadMemory reads /proc/self/status. Where that is unavailable (not Linux)
-// it returns zeros.
-func ReadMemory() Memory {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return Memory{}
-	}
-	defer f.Close()
-	var m Memory
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "VmRSS:"):
-			m.RSS = kbField(line)
-		case strings.HasPrefix(line, "VmHWM:"):
-			m.PeakRSS = kbField(line)
-		}
-	}
-	return m
-}
-
-func kbField(line string) int64 {
-	fields := strings.Fields(line)
-	if len(fields) < 2 {
-		return 0
-	}
-	v, _ := strconv.ParseInt(fields[1], 10, 64)
-	return v * 1024
-}
+// ReadMemory reads the process's current and peak RSS.
+func ReadMemory() Memory { return memstat.Read() }
 
 // GB formats bytes as GiB with two decimals, as the guide prints them.
-func GB(b int64) string { return fmt.Sprintf("%.2f GB", float64(b)/(1<<30)) }
+func GB(b int64) string { return memstat.GB(b) }
 
 // MemoryReport is the guide's monitoring cell: current and peak memory, and
 // the size of each dataset, both as stored and as held in memory.

@@ -1,13 +1,12 @@
 package trainer
 
 import (
-	"bufio"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/pcamgo/pcamgo/memstat"
 )
 
 // Float is a float64 that encodes NaN and ±Inf as JSON null (encoding/json rejects them).
@@ -80,31 +79,6 @@ type Report struct {
 
 // PeakRSS returns the process's peak resident set size in bytes (VmHWM in /proc/self/status),
 // or 0 where that is unavailable (non-Linux).
-func PeakRSS() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			fields := strings.Fields(rest)
-			if len(fields) == 0 {
-				return 0
-			}
-			v, err := strconv.ParseInt(fields[0], 10, 64)
-			if err != nil {
-				return 0
-			}
-			if len(fields) > 1 && strings.EqualFold(fields[1], "kB") {
-				v *= 1024
-			}
-			return v
-		}
-	}
-	return 0
-}
+func PeakRSS() int64 { return memstat.Peak() }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }

@@ -1,0 +1,54 @@
+// Package memstat reads the process's resident memory, as the guide's
+// monitoring cell does with psutil: current and peak RSS. It has no cgo
+// and no dependencies, so every package (data, training, VballNet) shares it.
+package memstat
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Memory is the process's resident memory in bytes.
+type Memory struct {
+	RSS     int64 `json:"rss_bytes"`      // current resident set size (VmRSS)
+	PeakRSS int64 `json:"peak_rss_bytes"` // peak resident set size (VmHWM)
+}
+
+// Read reads /proc/self/status. Where that is unavailable (not Linux) it
+// returns zeros.
+func Read() Memory {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return Memory{}
+	}
+	defer f.Close()
+	var m Memory
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			m.RSS = kB(rest)
+		} else if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			m.PeakRSS = kB(rest)
+		}
+	}
+	return m
+}
+
+// Peak returns the peak resident set size in bytes.
+func Peak() int64 { return Read().PeakRSS }
+
+func kB(field string) int64 {
+	fields := strings.Fields(field)
+	if len(fields) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseInt(fields[0], 10, 64)
+	return v * 1024
+}
+
+// GB formats bytes as GiB with two decimals, as the guide prints them.
+func GB(b int64) string { return fmt.Sprintf("%.2f GB", float64(b)/(1<<30)) }

@@ -1,0 +1,29 @@
+package memstat
+
+import "testing"
+
+func TestRead(t *testing.T) {
+	m := Read()
+	if m.RSS <= 0 || m.PeakRSS < m.RSS {
+		t.Fatalf("Read() = %+v: want 0 < RSS <= peak", m)
+	}
+	buf := make([]byte, 64<<20)
+	for i := range buf {
+		buf[i] = byte(i)
+	}
+	if after := Peak(); after < m.RSS+32<<20 {
+		t.Errorf("peak %d did not grow by 32 MiB from RSS %d after touching 64 MiB", after, m.RSS)
+	}
+	_ = buf[len(buf)-1]
+}
+
+func TestGB(t *testing.T) {
+	for _, tc := range []struct {
+		b    int64
+		want string
+	}{{0, "0.00 GB"}, {1 << 30, "1.00 GB"}, {3 << 29, "1.50 GB"}} {
+		if got := GB(tc.b); got != tc.want {
+			t.Errorf("GB(%d) = %q, want %q", tc.b, got, tc.want)
+		}
+	}
+}
