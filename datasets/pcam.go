@@ -49,6 +49,7 @@ type PCam struct {
 	rows   []int   // file rows in this dataset
 	labels []uint8 // per file row
 	data   []byte  // preloaded images, len(rows)×ImageBytes (nil when streaming)
+	free   func()  // releases data
 	dtype  dtypes.DType
 
 	epoch, startBatch int
@@ -133,7 +134,7 @@ func ParseDType(s string) (dtypes.DType, error) {
 
 func (d *PCam) preload() error {
 	ib := d.split.ImageBytes()
-	d.data = make([]byte, len(d.rows)*ib)
+	d.data, d.free = allocSlab(len(d.rows) * ib)
 	const step = 1024
 	for start := 0; start < len(d.rows); start += step {
 		end := min(start+step, len(d.rows))
@@ -149,6 +150,10 @@ func (d *PCam) preload() error {
 
 // Close releases the file when the dataset opened it.
 func (d *PCam) Close() error {
+	if d.free != nil {
+		d.free()
+		d.free = nil
+	}
 	d.data = nil
 	if d.owns {
 		return d.split.Close()
@@ -245,9 +250,16 @@ func (d *PCam) Batches(epoch, start int) iter.Seq2[Batch, error] {
 		}
 		ch := make(chan item, d.opts.Prefetch)
 		quit := make(chan struct{})
-		defer close(quit)
+		exited := make(chan struct{})
+		// Stop the producer and wait for it, so that nothing reads the
+		// dataset after the caller moves on (and, say, closes it).
+		defer func() {
+			close(quit)
+			<-exited
+		}()
 		order := d.Order(epoch)
 		go func() {
+			defer close(exited)
 			defer close(ch)
 			for bi := start; bi < d.NumBatches(); bi++ {
 				b, err := d.MakeBatch(order, epoch, bi)

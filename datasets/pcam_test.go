@@ -311,3 +311,23 @@ func ExampleHoldOut() {
 	fmt.Println(len(trainRows), "train,", len(validRows), "valid")
 	// Output: 900 train, 100 valid
 }
+
+func TestCloseAfterEarlyBreak(t *testing.T) {
+	defer func(v int) { slabMmapMin = v }(slabMmapMin)
+	slabMmapMin = 1 // preload into an mmap'ed slab, which Close unmaps
+	x, y := tinySplit(t, 64)
+	for i := 0; i < 20; i++ {
+		d, err := Open(x, y, Options{BatchSize: 2, Shuffle: true, Seed: uint64(i), Augment: DefaultAugment(), Prefetch: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for b, err := range d.Iter() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Finalize()
+			break // the producer is still preparing batches
+		}
+		d.Close() // must not race with the producer reading the slab
+	}
+}

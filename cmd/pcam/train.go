@@ -12,6 +12,7 @@ import (
 	"github.com/pcamgo/pcamgo/dataprep"
 	"github.com/pcamgo/pcamgo/datasets"
 	"github.com/pcamgo/pcamgo/h5io"
+	"github.com/pcamgo/pcamgo/memstat"
 	"github.com/pcamgo/pcamgo/models"
 	"github.com/pcamgo/pcamgo/trainer"
 )
@@ -207,8 +208,11 @@ func runModels(args []string) error {
 }
 
 func runBench(args []string) error {
+	if len(args) > 0 && args[0] == "data" {
+		return runBenchData(args[1:])
+	}
 	if len(args) == 0 || args[0] != "train" {
-		return fmt.Errorf("usage: pcam bench train --model M --batch B --steps S [--json]")
+		return fmt.Errorf("usage: pcam bench train --model M --batch B --steps S [--json]  |  pcam bench data --data FILE [--stream]")
 	}
 	fs := flag.NewFlagSet("pcam bench train", flag.ContinueOnError)
 	model := fs.String("model", "simplecnn", "model: simplecnn or resnet50")
@@ -235,5 +239,60 @@ func runBench(args []string) error {
 	fmt.Printf("%s on %s, batch %d, %dx%d: %.2f img/s (%.3f s/step, warm-up %.1f s, %d params, peak RSS %s, %.0fs total)\n",
 		res.Model, res.Backend, res.Batch, *size, *size, res.ImgPerSecond, res.SecondsPerStep, res.WarmupSeconds, res.Params,
 		dataprep.GB(res.PeakRSSBytes), time.Since(t0).Seconds())
+	return nil
+}
+
+// runBenchData measures the input pipeline alone: memory held and batches
+// per second, preloaded or streamed, with training augmentation.
+func runBenchData(args []string) error {
+	fs := flag.NewFlagSet("pcam bench data", flag.ContinueOnError)
+	data := fs.String("data", "", "cleaned split (or x file) (required)")
+	dataY := fs.String("data-y", "", "label file when --data is an x file")
+	stream := fs.Bool("stream", false, "stream from HDF5 (Option 4) instead of preloading")
+	batch := fs.Int("batch", 64, "batch size")
+	batches := fs.Int("batches", 50, "batches to time")
+	dtype := fs.String("dtype", "float32", "batch dtype")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("--data is required")
+	}
+	t0 := time.Now()
+	ds, err := datasets.Open(*data, *dataY, datasets.Options{BatchSize: *batch, Shuffle: true, Seed: 1,
+		Augment: datasets.DefaultAugment(), DType: *dtype, Stream: *stream, DropRemainder: true})
+	if err != nil {
+		return err
+	}
+	defer ds.Close()
+	load := time.Since(t0)
+	afterLoad := memstat.Read()
+	t1 := time.Now()
+	n := 0
+	for b, err := range ds.Iter() {
+		if err != nil {
+			return err
+		}
+		n++
+		b.Finalize()
+		if n == *batches {
+			break
+		}
+	}
+	el := time.Since(t1)
+	m := ds.Memory()
+	res := map[string]any{
+		"mode": m.Mode, "images": m.Images, "held_bytes": m.HeldBytes, "float32_bytes": m.Float32Bytes,
+		"load_seconds": load.Seconds(), "rss_after_load_bytes": afterLoad.RSS, "peak_rss_bytes": memstat.Peak(),
+		"batches": n, "batch": *batch, "img_per_s": float64(n**batch) / el.Seconds(),
+	}
+	if *asJSON {
+		printJSON(os.Stdout, res)
+		return nil
+	}
+	fmt.Printf("%s, %d images: %s held (float32: %s), load %.1fs, RSS after load %s, peak %s, %.0f img/s with augmentation\n",
+		m.Mode, m.Images, memstat.GB(m.HeldBytes), memstat.GB(m.Float32Bytes), load.Seconds(), memstat.GB(afterLoad.RSS),
+		memstat.GB(memstat.Peak()), res["img_per_s"])
 	return nil
 }
