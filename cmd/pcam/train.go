@@ -15,6 +15,7 @@ import (
 	"github.com/pcamgo/pcamgo/memstat"
 	"github.com/pcamgo/pcamgo/models"
 	"github.com/pcamgo/pcamgo/trainer"
+	"golang.org/x/term"
 )
 
 func init() {
@@ -137,11 +138,18 @@ func runTrain(args []string) error {
 		steps = min(steps, cfg.MaxStepsPerEpoch)
 	}
 	tb, _ := bar(steps*cfg.Epochs, "train")
+	interactive, lastLog := term.IsTerminal(int(os.Stderr.Fd())), time.Now()
 	rep, err := trainer.Run(ctx, cfg, trainDS, validDS, func(p trainer.Progress) {
 		switch p.Phase {
 		case trainer.PhaseTrain:
-			tb.Describe(fmt.Sprintf("epoch %d/%d loss %.4f %.1f img/s RSS %s", p.Epoch+1, p.Epochs, p.Loss, p.ImagesPerSecond, dataprep.GB(dataprep.ReadMemory().RSS)))
+			desc := fmt.Sprintf("epoch %d/%d loss %.4f %.1f img/s RSS %s", p.Epoch+1, p.Epochs, p.Loss, p.ImagesPerSecond, dataprep.GB(dataprep.ReadMemory().RSS))
+			tb.Describe(desc)
 			tb.Set(p.Epoch*steps + p.Step)
+			if !interactive && time.Since(lastLog) > 30*time.Second {
+				// No bar in a log file: a plain line every 30 s instead.
+				lastLog = time.Now()
+				fmt.Fprintf(os.Stderr, "%s, step %d/%d\n", desc, p.Step, steps)
+			}
 		case trainer.PhaseEval:
 			tb.Clear()
 			fmt.Fprintf(os.Stderr, "epoch %d/%d: valid loss %.4f accuracy %.4f AUC %.4f (%d images)\n",
