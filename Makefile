@@ -49,6 +49,7 @@ vet: deps
 
 test: deps deps-py vet
 	$(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) test-notebooks
 
 demo: build
 	bin/pcam generate --out $(DEMO_DIR) --n $(DEMO_N) --seed 1 --split train
@@ -69,3 +70,26 @@ bench-train: build deps-torch
 
 clean-data:
 	rm -rf data bin
+
+# --- Notebooks (GoNB kernel, pinned in go.mod as a tool) ---------------------
+# make notebook         install what is missing, start Jupyter on localhost:$(NB_PORT) in notebooks/
+# make test-notebooks   execute every notebook headless in quick mode and check its outputs
+# make notebooks-html   executed HTML copies in notebooks/html/ (quick mode unless PCAMGO_QUICK=0)
+NOTEBOOKS ?= $(sort $(wildcard notebooks/*.ipynb))
+NB_PORT   ?= 8888
+NB_HTML   ?= notebooks/html
+
+.PHONY: notebook notebook-kernel notebooks-html test-notebooks
+
+notebook-kernel: deps deps-jupyter
+	@GO=$(GO) PY=$(PY) scripts/notebook-kernel.sh
+
+notebook: notebook-kernel
+	jupyter notebook --notebook-dir=notebooks --ip=127.0.0.1 --port=$(NB_PORT) --no-browser \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+notebooks-html: deps deps-jupyter
+	GO=$(GO) PY=$(PY) scripts/notebook-test.sh --html $(NB_HTML) $(NOTEBOOKS)
+
+test-notebooks: deps deps-jupyter
+	GO=$(GO) PY=$(PY) scripts/notebook-test.sh $(NOTEBOOKS)

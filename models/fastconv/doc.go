@@ -55,10 +55,12 @@
 // # Tips for callers
 //
 //   - Reshape in the Go backend copies its input unless it is the input's last consumer, and the
-//     backend's buffer pools are sync.Pools (emptied by each GC): large intermediate tensors (the
-//     patches matrices are 9×Cin/Cout times the activations) then come from freshly faulted-in memory.
-//     Raising GOGC (or GOGC=off with a GOMEMLIMIT) in the training binary can reduce that cost.
+//     backend's buffer pools are sync.Pools (emptied by GC cycles): large intermediate tensors (the
+//     patches matrices are 9×Cin/Cout times the activations) then come from freshly faulted-in memory,
+//     which makes the first steps (and short benchmarks) noticeably slower than the steady state.
+//     (A GOGC=100 vs 400 A/B on the SimpleCNN train step was inconclusive on our shared machine.)
 //   - Build with GOEXPERIMENT=simd: without it the backend's GEMM is ~15× slower.
+//   - Shapes must be static (the im2col indices are constants built for the batch size).
 //
 // Benchmarks (conv layers, GEMM ceilings, and self-contained SimpleCNN / ResNet50 train steps with
 // native vs fast ops) live in this package's tests; bench/compare_train.sh compares against PyTorch.

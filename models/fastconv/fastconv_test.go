@@ -170,3 +170,28 @@ func sliceConvReference(x, k *Node, stride int) *Node {
 	}
 	return out
 }
+
+// TestConv2DSharedKernelAndInput checks the custom gradients when the same kernel and input feed several
+// Conv2D calls (gradients must accumulate over all uses).
+func TestConv2DSharedKernelAndInput(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := randTensor(rng, 2, 7, 6, 4)
+	k3 := randTensor(rng, 3, 3, 4, 4)
+	k1 := randTensor(rng, 1, 1, 4, 4)
+	run := func(conv func(x, k *Node, stride int) *Node) []*tensors.Tensor {
+		return MustExecOnceN(testBackend, func(x, k3, k1 *Node) []*Node {
+			a := conv(conv(x, k3, 1), k3, 2)
+			b := conv(x, k3, 2)
+			c := conv(conv(x, k1, 1), k1, 2)
+			y := Add(Add(a, b), c)
+			loss := ReduceAllSum(Mul(y, y))
+			g := Gradient(loss, x, k3, k1)
+			return []*Node{y, g[0], g[1], g[2]}
+		}, x, k3, k1)
+	}
+	native := run(func(x, k *Node, stride int) *Node { return Convolve(x, k).Strides(stride).PadSame().Done() })
+	fast := run(Conv2D)
+	for i, name := range []string{"output", "grad_x", "grad_k3", "grad_k1"} {
+		assertClose(t, name, native[i], fast[i], 1e-4)
+	}
+}

@@ -18,6 +18,12 @@ func BenchmarkMatMul(b *testing.B) {
 		{32 * 24 * 24, 1152, 128},
 		{32 * 24 * 24, 256, 64},
 		{2048, 2048, 2048},
+		// Channels-first orientation of the first layer above: [Cout,K]x[K,M].
+		{32, 288, 32 * 96 * 96},
+		{64, 576, 32 * 48 * 48},
+		// Input-gradient (dY·Wᵀ) orientation: small contraction, wide output.
+		{32 * 96 * 96, 32, 288},
+		{32 * 48 * 48, 64, 576},
 	} {
 		m, k, n := c[0], c[1], c[2]
 		b.Run(fmt.Sprintf("M%d_K%d_N%d", m, k, n), func(b *testing.B) {
