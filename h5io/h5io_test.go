@@ -312,7 +312,7 @@ func TestCompressedFallsBackToHDF5(t *testing.T) {
 func TestRawWriter(t *testing.T) {
 	// Sizes chosen so the head, whole aligned blocks and the tail all occur,
 	// and the last chunk is partial.
-	const n, hh, ww, cc = 301, 24, 24, 3
+	const n, hh, ww, cc = 1201, 24, 24, 3
 	ib := hh * ww * cc
 	x := make([]byte, n*ib)
 	for i := range x {
@@ -320,15 +320,18 @@ func TestRawWriter(t *testing.T) {
 	}
 	for _, raw := range []bool{true, false} {
 		path := filepath.Join(t.TempDir(), "raw.h5")
-		w, err := Create(path, Layout{N: n, H: hh, W: ww, C: cc, X: true, Y: true, RawX: raw, ChunkRows: 16})
+		w, err := Create(path, Layout{N: n, H: hh, W: ww, C: cc, X: true, Y: true, RawX: raw, ChunkRows: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if w.Raw() != raw {
 			t.Fatalf("RawX=%v but Raw()=%v", raw, w.Raw())
 		}
-		for start := 0; start < n; start += 37 {
-			end := min(start+37, n)
+		if raw && len(w.raw.segs) < 2 {
+			t.Errorf("expected the chunk index to split the chunks into several segments, got %d", len(w.raw.segs))
+		}
+		for start := 0; start < n; start += 137 {
+			end := min(start+137, n)
 			if err := w.WriteX(start, x[start*ib:end*ib]); err != nil {
 				t.Fatal(err)
 			}
@@ -355,7 +358,7 @@ func TestRawWriter(t *testing.T) {
 			t.Fatalf("raw=%v: images read back differ (%v)", raw, err)
 		}
 		s.Close()
-		dump, err := exec.Command("h5dump", "-d", "x", "-s", "300,23,23,0", "-c", "1,1,1,3", path).CombinedOutput()
+		dump, err := exec.Command("h5dump", "-d", "x", "-s", "1200,23,23,0", "-c", "1,1,1,3", path).CombinedOutput()
 		if err != nil {
 			t.Fatalf("h5dump: %v %s", err, dump)
 		}

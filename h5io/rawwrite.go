@@ -15,15 +15,21 @@ import (
 // early and lie back to back in row order.
 type rawWriter struct {
 	direct, buffered *os.File
-	base, size       int64 // region of the dataset's bytes in the file
-	pos              int64 // next byte to write, relative to base
+	segs             []segment // the dataset's storage, in row order
+	seg              int       // current segment
+	base, size       int64     // current segment's region in the file
+	pos              int64     // next byte to write, relative to base
 	stage            []byte
 	staged           int
 }
 
+// segment is a run of the file holding consecutive bytes of the dataset
+// (one chunk, or several chunks that lie back to back).
+type segment struct{ addr, size int64 }
+
 const rawAlign = 4096
 
-func newRawWriter(path string, base, size int64) (*rawWriter, error) {
+func newRawWriter(path string, segs []segment) (*rawWriter, error) {
 	buffered, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return nil, err
@@ -32,7 +38,7 @@ func newRawWriter(path string, base, size int64) (*rawWriter, error) {
 	if err != nil {
 		direct = nil // e.g. tmpfs: everything goes through the page cache
 	}
-	return &rawWriter{direct: direct, buffered: buffered, base: base, size: size, stage: alignedBuffer(8 << 20)}, nil
+	return &rawWriter{direct: direct, buffered: buffered, segs: segs, base: segs[0].addr, size: segs[0].size, stage: alignedBuffer(8 << 20)}, nil
 }
 
 // alignedBuffer returns n bytes starting at a rawAlign-aligned address.
@@ -45,11 +51,40 @@ func alignedBuffer(n int) []byte {
 	return b[off : off+n : off+n]
 }
 
-// write appends p to the stream.
+// write appends p to the stream, moving from segment to segment.
 func (r *rawWriter) write(p []byte) error {
-	if r.pos+int64(r.staged)+int64(len(p)) > r.size {
+	for len(p) > 0 {
+		room := r.size - r.pos - int64(r.staged)
+		if room == 0 {
+			if err := r.nextSegment(); err != nil {
+				return err
+			}
+			continue
+		}
+		n := int(min(int64(len(p)), room))
+		if err := r.writeSeg(p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// nextSegment flushes the current segment and starts the next one.
+func (r *rawWriter) nextSegment() error {
+	if err := r.flush(true); err != nil {
+		return err
+	}
+	if r.seg+1 >= len(r.segs) {
 		return fmt.Errorf("raw write past the end of the dataset")
 	}
+	r.seg++
+	r.base, r.size, r.pos = r.segs[r.seg].addr, r.segs[r.seg].size, 0
+	return nil
+}
+
+// writeSeg appends p, which fits, to the current segment.
+func (r *rawWriter) writeSeg(p []byte) error {
 	for len(p) > 0 {
 		if r.pos == 0 && r.staged == 0 {
 			// Head: up to the first aligned file offset, written buffered.

@@ -107,22 +107,28 @@ func (w *Writer) create() error {
 	return nil
 }
 
-// openRaw returns a raw writer for "x" when its chunks lie back to back in
-// row order, else nil. Called with mu held.
+// openRaw returns a raw writer for "x" over its preallocated chunks (runs of
+// back-to-back chunks form one segment), or nil. Called with mu held.
 func (w *Writer) openRaw() *rawWriter {
 	l := w.layout
 	nChunks := (l.N + w.chunk - 1) / w.chunk
 	addrs := chunkAddrs(w.x, 4, w.chunk, nChunks)
-	chunkBytes := int64(w.chunk) * int64(l.H*l.W*l.C)
-	for k, a := range addrs {
-		if a < 0 || a != addrs[0]+int64(k)*chunkBytes {
-			return nil
-		}
-	}
 	if addrs == nil {
 		return nil
 	}
-	r, err := newRawWriter(w.tmp, addrs[0], int64(nChunks)*chunkBytes)
+	chunkBytes := int64(w.chunk) * int64(l.H*l.W*l.C)
+	var segs []segment
+	for _, a := range addrs {
+		if a < 0 {
+			return nil
+		}
+		if n := len(segs); n > 0 && segs[n-1].addr+segs[n-1].size == a {
+			segs[n-1].size += chunkBytes
+			continue
+		}
+		segs = append(segs, segment{a, chunkBytes})
+	}
+	r, err := newRawWriter(w.tmp, segs)
 	if err != nil {
 		return nil
 	}
