@@ -16,6 +16,8 @@ DEBS_JUPYTER := jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipyk
 
 DEMO_DIR ?= data/demo
 DEMO_N   ?= 6000
+# Training steps of the demo (batch 32); `make demo DEMO_STEPS=360` trains 2 full epochs.
+DEMO_STEPS ?= 80
 
 .PHONY: all deps deps-py deps-torch deps-jupyter build test vet demo bench bench-clean bench-train clean-data help
 
@@ -52,6 +54,7 @@ test: deps deps-py vet
 	$(MAKE) test-notebooks
 
 demo: build
+	rm -rf $(DEMO_DIR)/checkpoints
 	bin/pcam generate --out $(DEMO_DIR) --n $(DEMO_N) --seed 1 --split train
 	bin/pcam generate --out $(DEMO_DIR) --n 1000 --seed 1 --split valid
 	bin/pcam clean --x $(DEMO_DIR)/camelyonpatch_level_2_split_train_x.h5 \
@@ -59,6 +62,11 @@ demo: build
 	               --out $(DEMO_DIR)/train_clean.h5 --report $(DEMO_DIR)/clean_report.json
 	@cat $(DEMO_DIR)/clean_report.json
 	bin/pcam info $(DEMO_DIR)/train_clean.h5
+	bin/pcam train --data $(DEMO_DIR)/train_clean.h5 \
+	               --valid $(DEMO_DIR)/camelyonpatch_level_2_split_valid_x.h5 \
+	               --valid-y $(DEMO_DIR)/camelyonpatch_level_2_split_valid_y.h5 \
+	               --model simplecnn --epochs 1 --batch 32 --max-steps $(DEMO_STEPS) \
+	               --checkpoint $(DEMO_DIR)/checkpoints --report $(DEMO_DIR)/train_report.json
 
 bench: bench-clean bench-train
 

@@ -35,7 +35,7 @@ trap 'rm -rf "$TMP"' EXIT
 GO_MODE=micro
 if [[ $GO_SIDE != micro ]]; then
   wired=0
-  grep -qs "fastConv2D *= *fastconv.Conv2D" models/*.go && wired=1
+  grep -qs "fastconv.Conv2D" models/*.go && wired=1
   if go build -o "$TMP/pcam" ./cmd/pcam 2>/dev/null && grep -q '"bench"' cmd/pcam/*.go &&
      { [[ $wired == 1 ]] || [[ $GO_SIDE == pcam ]]; }; then
     GO_MODE=pcam
