@@ -1,12 +1,11 @@
 package vball
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
+
+	"github.com/pcamgo/pcamgo/memstat"
 	"strings"
 )
 
@@ -87,33 +86,11 @@ func (r MemoryReport) String() string {
 // MB formats a byte count in MB (10^6 bytes, as train_v3.py's summary).
 func MB(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
 
-// RSS returns the process's current resident set size in bytes (Linux /proc/self/status VmRSS),
-// or 0 when unavailable.
-func RSS() int64 { return procStatus("VmRSS:") }
+// RSS returns the process's current resident set size in bytes, or 0 when unavailable.
+func RSS() int64 { return memstat.Read().RSS }
 
-// PeakRSS returns the process's peak resident set size (VmHWM), or 0 when unavailable.
-func PeakRSS() int64 { return procStatus("VmHWM:") }
-
-func procStatus(key string) int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
-			fields := strings.Fields(rest)
-			if len(fields) > 0 {
-				kb, err := strconv.ParseInt(fields[0], 10, 64)
-				if err == nil {
-					return kb * 1024
-				}
-			}
-		}
-	}
-	return 0
-}
+// PeakRSS returns the process's peak resident set size, or 0 when unavailable.
+func PeakRSS() int64 { return memstat.Peak() }
 
 // SettledRSS runs the garbage collector, returns freed memory to the OS and then reads RSS.
 func SettledRSS() int64 {
