@@ -3,16 +3,8 @@ package gonbext
 import (
 	"fmt"
 	"math"
-	"os"
 
-	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/model/checkpoint"
 	"github.com/pcamgo/pcamgo/datasets"
-	"github.com/pcamgo/pcamgo/engine"
-	"github.com/pcamgo/pcamgo/models"
 	"github.com/pcamgo/pcamgo/trainer"
 )
 
@@ -35,60 +27,22 @@ func (p Predictions) Probability(i int) float64 { return 1 / (1 + math.Exp(-floa
 
 // Predict runs the model of the latest checkpoint in cfg.CheckpointDir over
 // every batch of ds (epoch 0, in dataset order) and returns its logits with
-// the labels and rows. It builds the model as trainer.Run does (cfg.Model,
-// cfg.Conv, cfg.DType, cfg.Backend).
-//
-// This is a stop-gap for the notebooks' evaluation cells until package
-// trainer exports a prediction API; it needs only what a checkpoint holds.
+// the labels and rows (see trainer.LoadPredictor).
 func Predict(cfg trainer.Config, ds *datasets.PCam) (Predictions, error) {
 	var out Predictions
-	if cfg.CheckpointDir == "" {
-		return out, fmt.Errorf("gonbext: Predict needs cfg.CheckpointDir")
-	}
-	if _, err := os.Stat(cfg.CheckpointDir); err != nil {
-		return out, fmt.Errorf("gonbext: no checkpoint to predict with: %w", err)
-	}
-	spec, err := models.Lookup(cfg.Model)
+	p, err := trainer.LoadPredictor(cfg)
 	if err != nil {
 		return out, err
 	}
-	dtype, err := datasets.ParseDType(cfg.DType)
-	if err != nil {
-		return out, err
-	}
-	backend, _, err := engine.New(cfg.Backend)
-	if err != nil {
-		return out, err
-	}
-	defer backend.Finalize()
-	store := model.NewStore()
-	if _, err := checkpoint.Build(store).Dir(cfg.CheckpointDir).Immediate().Done(); err != nil {
-		return out, fmt.Errorf("gonbext: loading checkpoint %q: %w", cfg.CheckpointDir, err)
-	}
-	modelFn := spec.ModelFn(models.Options{Conv: cfg.Conv})
-	exec, err := model.NewExec(backend, store, func(scope *model.Scope, images *graph.Node) *graph.Node {
-		if images.DType().IsFloat() && images.DType() != dtype {
-			images = graph.ConvertDType(images, dtype)
-		}
-		return graph.ConvertDType(modelFn(scope, images), dtypes.Float32)
-	})
-	if err != nil {
-		return out, err
-	}
-	defer exec.Finalize()
+	defer p.Close()
 	out.H, out.W, out.C = ds.ImageShape()
 	for b, err := range ds.Batches(0, 0) {
 		if err != nil {
 			return out, err
 		}
 		tb := ds.ToTrainBatch(b)
-		logitsT, err := exec.Call1(tb.Inputs[0])
+		logits, err := p.Logits(tb.Inputs[0])
 		_ = tb.Finalize()
-		if err != nil {
-			return out, err
-		}
-		logits, err := tensors.CopyFlatData[float32](logitsT)
-		_ = logitsT.FinalizeAll()
 		if err != nil {
 			return out, err
 		}

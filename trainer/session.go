@@ -124,13 +124,7 @@ func newSession(backend compute.Backend, spec models.Spec, cfg Config) (s *sessi
 	s.store.SetParam(positionScope+"/"+paramModel, spec.Name)
 	s.setPosition(epoch, batch)
 
-	modelFn := spec.ModelFn(models.Options{Conv: cfg.Conv})
-	fn := func(scope *model.Scope, images *graph.Node) *graph.Node {
-		if images.DType().IsFloat() && images.DType() != dtype {
-			images = graph.ConvertDType(images, dtype)
-		}
-		return modelFn(scope, images)
-	}
+	fn := modelGraph(spec, cfg, dtype)
 	adam := optimizer.Adam().LearningRate(cfg.LearningRate)
 	if cfg.AdamEpsilon > 0 {
 		adam = adam.Epsilon(cfg.AdamEpsilon)
