@@ -295,28 +295,16 @@ func labelsAsFloat32(t *tensors.Tensor) ([]float32, error) {
 	err := t.ConstFlatData(func(flat any) {
 		switch v := flat.(type) {
 		case []float64:
-			for _, x := range v {
-				out = append(out, float32(x))
-			}
+			out = appendFloat32(out, v)
 		case []int32:
-			for _, x := range v {
-				out = append(out, float32(x))
-			}
+			out = appendFloat32(out, v)
 		case []int64:
-			for _, x := range v {
-				out = append(out, float32(x))
-			}
+			out = appendFloat32(out, v)
 		case []uint8:
-			for _, x := range v {
-				out = append(out, float32(x))
-			}
+			out = appendFloat32(out, v)
 		case []bool:
 			for _, x := range v {
-				if x {
-					out = append(out, 1)
-				} else {
-					out = append(out, 0)
-				}
+				out = append(out, float32(b2f(x)))
 			}
 		}
 	})
@@ -327,6 +315,20 @@ func labelsAsFloat32(t *tensors.Tensor) ([]float32, error) {
 		return nil, fmt.Errorf("unsupported label dtype %s", t.DType())
 	}
 	return out, nil
+}
+
+func appendFloat32[T float64 | int32 | int64 | uint8](out []float32, v []T) []float32 {
+	for _, x := range v {
+		out = append(out, float32(x))
+	}
+	return out
+}
+
+func b2f(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // scalarFloat reads a scalar metric tensor.
