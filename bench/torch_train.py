@@ -2,10 +2,11 @@
 """PyTorch CPU train-step throughput for the PCam models (reference for issue #4).
 
 Trains SimpleCNN or torchvision resnet50(num_classes=1) on random 96x96x3 inputs with Adam and
-BCEWithLogitsLoss, torch.set_num_threads(THREADS), one warm-up step, then times STEPS steps.
+BCEWithLogitsLoss, torch.set_num_threads(THREADS), WARMUP untimed steps, then times STEPS steps.
 Prints one JSON line: {"model","framework","batch","img_per_s","params",...}.
 
-Usage: bench/torch_train.py --model simplecnn|resnet50 [--batch 32] [--steps 5] [--threads 2] [--size 96]
+Usage: bench/torch_train.py --model simplecnn|resnet50 [--batch 32] [--steps 5] [--warmup 3] [--threads 2]
+                            [--size 96] [--channels-last]
 """
 import argparse
 import json
@@ -53,6 +54,7 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--size", type=int, default=96)
+    ap.add_argument("--warmup", type=int, default=3, help="untimed steps first (allocator steady state)")
     ap.add_argument("--channels-last", action="store_true", help="use torch.channels_last memory format")
     args = ap.parse_args()
 
@@ -75,7 +77,8 @@ def main():
         opt.step()
         return loss.item()
 
-    step()  # warm-up
+    for _ in range(max(1, args.warmup)):
+        step()  # warm-up
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(args.steps):
         step()
@@ -89,6 +92,8 @@ def main():
         "img_per_cpu_s": args.batch * args.steps / cpu,
         "params": sum(p.numel() for p in net.parameters()),
         "steps": args.steps,
+        "warmup_steps": max(1, args.warmup),
+        "channels_last": args.channels_last,
         "threads": torch.get_num_threads(),
         "mkldnn": torch.backends.mkldnn.is_available(),
         "seconds": elapsed,

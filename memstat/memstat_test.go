@@ -27,3 +27,17 @@ func TestGB(t *testing.T) {
 		}
 	}
 }
+
+func TestMinorFaultsGrowOnFirstTouch(t *testing.T) {
+	before := MinorFaults()
+	if before <= 0 {
+		t.Skip("no /proc/self/stat")
+	}
+	buf := make([]byte, 64<<20)
+	for i := 0; i < len(buf); i += 4096 {
+		buf[i] = 1
+	}
+	if got := MinorFaults() - before; got < 1000 {
+		t.Errorf("touching 64 MiB of fresh pages took %d minor faults, want >= 1000", got)
+	}
+}

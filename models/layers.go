@@ -36,14 +36,15 @@ func conv2D(scope *model.Scope, x *graph.Node, opts Options, filters, kernel, st
 	g := x.Graph()
 	cin := x.Shape().Dimensions[3]
 	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), kernel, kernel, cin, filters)).NodeValue(g)
-	var y *graph.Node
-	if opts.useFast(g) {
-		y = fastConv2D(x, w, stride)
-	} else {
-		y = graph.Convolve(x, w).StridePerAxis(stride, stride).PadSame().Done()
-	}
+	var b *graph.Node
 	if bias {
-		b := scope.VariableWithShape("biases", shapes.Make(x.DType(), filters)).NodeValue(g)
+		b = scope.VariableWithShape("biases", shapes.Make(x.DType(), filters)).NodeValue(g)
+	}
+	if opts.useFast(g) {
+		return fastConv2D(x, w, b, stride)
+	}
+	y := graph.Convolve(x, w).StridePerAxis(stride, stride).PadSame().Done()
+	if b != nil {
 		y = graph.Add(y, graph.Reshape(b, 1, 1, 1, filters))
 	}
 	return y

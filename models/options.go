@@ -54,12 +54,13 @@ type Options struct {
 }
 
 // Fast-path hooks. They are nil until package models/fastconv is wired in (one assignment in
-// this package: fastConv2D = fastconv.Conv2D; fastMaxPool2D = fastconv.MaxPool2D).
+// this package: fastConv2D = fastconv.Conv2DBias; fastMaxPool2D = fastconv.MaxPool2D).
 //
-//   - fastConv2D(x, kernel, stride): x NHWC, kernel [kh, kw, cin, cout], SAME padding, no bias.
+//   - fastConv2D(x, kernel, bias, stride): x NHWC, kernel [kh, kw, cin, cout], SAME padding, bias
+//     [cout] or nil.
 //   - fastMaxPool2D(x, window, stride): x NHWC, SAME padding.
 var (
-	fastConv2D    func(x, kernel *graph.Node, stride int) *graph.Node
+	fastConv2D    func(x, kernel, bias *graph.Node, stride int) *graph.Node
 	fastMaxPool2D func(x *graph.Node, window, stride int) *graph.Node
 )
 

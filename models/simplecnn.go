@@ -19,8 +19,10 @@ func SimpleCNN(scope *model.Scope, images *graph.Node, opts Options) *graph.Node
 	for block, channels := range []int{32, 64, 128} {
 		bs := scope.In("block%d", block+1)
 		x = relu(conv2D(bs.In("conv1"), x, opts, channels, 3, 1, true))
-		x = relu(conv2D(bs.In("conv2"), x, opts, channels, 3, 1, true))
-		x = maxPool2D(x, opts, 2, 2)
+		// max-pool(ReLU(x)) == ReLU(max-pool(x)) (both monotone), outputs and gradients alike: pooling
+		// first applies the ReLU to a 4× smaller tensor, and lets the pooling view the convolution's
+		// output, which has no other consumer, without a copy.
+		x = relu(maxPool2D(conv2D(bs.In("conv2"), x, opts, channels, 3, 1, true), opts, 2, 2))
 	}
 	batch := x.Shape().Dimensions[0]
 	x = graph.Reshape(x, batch, -1)

@@ -67,6 +67,7 @@ func Run(ctx context.Context, cfg Config, trainDS, validDS train.Dataset, progre
 		rep.Seconds = time.Since(start).Seconds()
 	}()
 
+	defer withTrainingGC()()
 	backend, info, err := engine.New(cfg.Backend)
 	if err != nil {
 		return Report{}, fmt.Errorf("trainer: %w", err)

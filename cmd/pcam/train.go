@@ -225,18 +225,38 @@ func runBench(args []string) error {
 	fs := flag.NewFlagSet("pcam bench train", flag.ContinueOnError)
 	model := fs.String("model", "simplecnn", "model: simplecnn or resnet50")
 	batch := fs.Int("batch", 32, "batch size")
-	steps := fs.Int("steps", 3, "timed steps after one warm-up step")
+	steps := fs.Int("steps", 3, "timed steps, after the warm-up steps")
+	warmup := fs.Int("warmup", trainer.DefaultBenchWarmup, "untimed warm-up steps (the first compiles the graph)")
 	size := fs.Int("size", 96, "image height and width")
 	backend := fs.String("backend", "", "engine: go, xla, xla:cpu, xla:cuda (default automatic)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the timed steps to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a Go allocation profile of the run to this file (go tool pprof -sample_index=alloc_space)")
 	if err := parseFlags(fs, args[1:], false); err != nil {
 		return err
 	}
 	if _, err := models.Lookup(*model); err != nil {
 		return err
 	}
+	opts := trainer.BenchOptions{Backend: *backend, Model: *model, Batch: *batch, Steps: *steps, WarmupSteps: *warmup, ImageSize: *size}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("pcam bench train: %w", err)
+		}
+		defer f.Close()
+		opts.CPUProfile = f
+	}
+	if *memProfile != "" {
+		f, err := os.Create(*memProfile)
+		if err != nil {
+			return fmt.Errorf("pcam bench train: %w", err)
+		}
+		defer f.Close()
+		opts.MemProfile = f
+	}
 	t0 := time.Now()
-	res, err := trainer.BenchTrainSize(*backend, *model, *batch, *steps, *size)
+	res, err := trainer.BenchTrainWith(opts)
 	if err != nil {
 		return err
 	}
@@ -244,9 +264,9 @@ func runBench(args []string) error {
 		printJSON(os.Stdout, res)
 		return nil
 	}
-	fmt.Printf("%s on %s, batch %d, %dx%d: %.2f img/s (%.3f s/step, warm-up %.1f s, %d params, peak RSS %s, %.0fs total)\n",
+	fmt.Printf("%s on %s, batch %d, %dx%d: %.2f img/s (%.3f s/step, warm-up %.1f s, %d params, peak RSS %s, %.0f page faults/step, %.0fs total)\n",
 		res.Model, res.Backend, res.Batch, *size, *size, res.ImgPerSecond, res.SecondsPerStep, res.WarmupSeconds, res.Params,
-		dataprep.GB(res.PeakRSSBytes), time.Since(t0).Seconds())
+		dataprep.GB(res.PeakRSSBytes), res.PageFaultsPerStep, time.Since(t0).Seconds())
 	return nil
 }
 

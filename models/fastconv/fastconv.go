@@ -24,19 +24,30 @@ func SameOutputSize(in, k, stride int) int {
 // Conv2D computes a 2D convolution of x (NHWC, [N,H,W,Cin]) with kernel ([KH,KW,Cin,Cout]) with the given
 // stride on both spatial axes and SAME padding exactly as GoMLX's
 // graph.Convolve(x, kernel).Strides(stride).PadSame() (padding start=(k-1)/2, end=k/2 per axis,
-// output spatial size ceil(H/stride)). The output is NHWC [N,Ho,Wo,Cout]. No bias.
+// output spatial size ceil(H/stride)). The output is NHWC [N,Ho,Wo,Cout]. No bias: see Conv2DBias.
+func Conv2D(x, kernel *Node, stride int) *Node {
+	return Conv2DBias(x, kernel, nil, stride)
+}
+
+// Conv2DBias is Conv2D followed by the addition of bias ([Cout], may be nil), fused so that the
+// bias is added to the [M, Cout] product matrix before it is viewed as NHWC: the gradients then flow
+// back as one [M, Cout] matrix with no copies (see below).
 //
 // Implementation (see the package documentation for the rationale):
 //   - 1×1 kernels: one DotGeneral over the channels axis, preceded by a strided Slice when stride > 1.
 //   - Other kernels: im2col with one Pad plus a single GatherSlices whose constant start indices
 //     address, for each output pixel and kernel row, a contiguous run of KW*Cin values of the padded
-//     input; the patches matrix [N*Ho*Wo, KH*KW*Cin] then feeds one DotGeneral with the kernel
-//     reshaped to [KH*KW*Cin, Cout].
+//     input; the patches matrix, viewed as [chunks, M/chunks, KH*KW*Cin], then feeds one DotGeneral with
+//     the kernel reshaped to [KH*KW*Cin, Cout].
 //
-// The gradients are custom (see matmulWithCustomGrad): the kernel gradient transposes only the smaller
-// operand and runs as a DotGeneral batched over a few chunks of the batch (see weightGrad), and the
-// input gradient is one DotGeneral followed by a single ScatterSum (col2im).
-func Conv2D(x, kernel *Node, stride int) *Node {
+// The gradients are custom (see matmulWithCustomGrad): the kernel gradient transposes only the
+// [M, Cout] output gradient and runs as a DotGeneral batched over a few chunks of the batch (see
+// weightGrad), and the input gradient is one DotGeneral followed by a single ScatterSum (col2im).
+//
+// The Go backend copies a Reshape's input whenever another node still needs it, so every view here is
+// taken where the reshaped node has a single consumer: the patches are gathered straight into their
+// chunked view, and the product is kept as a [M, Cout] matrix until after the bias.
+func Conv2DBias(x, kernel, bias *Node, stride int) *Node {
 	if x.Rank() != 4 || kernel.Rank() != 4 {
 		panic(fmt.Sprintf("fastconv.Conv2D: x must be [N,H,W,Cin] and kernel [KH,KW,Cin,Cout], got x=%s kernel=%s",
 			x.Shape(), kernel.Shape()))
@@ -50,21 +61,26 @@ func Conv2D(x, kernel *Node, stride int) *Node {
 		panic(fmt.Sprintf("fastconv.Conv2D: kernel input channels (%d) != x channels (%d): x=%s kernel=%s",
 			kcin, cin, x.Shape(), kernel.Shape()))
 	}
+	if bias != nil && (bias.Rank() != 1 || bias.Shape().Dim(0) != cout) {
+		panic(fmt.Sprintf("fastconv.Conv2DBias: bias must be [%d], got %s", cout, bias.Shape()))
+	}
 	ho, wo := SameOutputSize(h, kh, stride), SameOutputSize(w, kw, stride)
-	k2 := Reshape(kernel, kh*kw*cin, cout)
+	k := kh * kw * cin
+	m := n * ho * wo
+	k2 := Reshape(kernel, k, cout)
+	chunks := weightGradNumChunks(n, k, cout)
 
-	var y *Node
-	if kh == 1 && kw == 1 {
-		if stride == 1 {
-			// Input gradient from autodiff (one DotGeneral); see matmulWithCustomGrad.
-			y = matmulWithCustomGrad(x, func(src *Node) *Node { return src }, nil, k2, n)
-		} else {
-			xs := Slice(x, AxisRange(), AxisRange().Stride(stride), AxisRange().Stride(stride), AxisRange())
-			y = matmulWithCustomGrad(xs, func(src *Node) *Node { return src },
-				func(dCols *Node) *Node { return dCols }, k2, n)
-		}
-	} else {
-		// Pad spatial axes.
+	var y *Node // [M, Cout]
+	switch {
+	case kh == 1 && kw == 1 && stride == 1:
+		// x is used as is ([N,H,W,Cin], contracting its last axis): it usually has other consumers, and a
+		// Reshape of it would be a copy. Input gradient from autodiff (one DotGeneral).
+		y = matmulWithCustomGrad(x, func(src *Node) *Node { return src }, nil, k2, 1)
+	case kh == 1 && kw == 1:
+		xs := Slice(x, AxisRange(), AxisRange().Stride(stride), AxisRange().Stride(stride), AxisRange())
+		y = matmulWithCustomGrad(xs, func(src *Node) *Node { return Reshape(src, chunks, m/chunks, k) },
+			func(dCols *Node) *Node { return Reshape(dCols, n, ho, wo, cin) }, k2, chunks)
+	default:
 		padTop, padBottom := SamePadding(kh)
 		padLeft, padRight := SamePadding(kw)
 		xp := Pad(x, ScalarZero(x.Graph(), x.DType()),
@@ -75,7 +91,7 @@ func Conv2D(x, kernel *Node, stride int) *Node {
 			operand := Reshape(xp, n*hp, wp, cin)
 			// GatherSlices output: [N, Ho, Wo, KH, 1, KW, C].
 			patches := GatherSlices(operand, []int{0, 1}, start, []int{1, kw}, true)
-			return Reshape(patches, n*ho*wo, kh*kw*cin)
+			return Reshape(patches, chunks, m/chunks, k)
 		}
 		colsGrad := func(dCols *Node) *Node {
 			// col2im: scatter-add the patches gradient back into the padded input (what the Gather VJP
@@ -85,13 +101,17 @@ func Conv2D(x, kernel *Node, stride int) *Node {
 			dxp := BackendScatterSum(zeros, start, updates, 4, []int{4, 5, 6}, nil, []int{0, 1}, true, false)
 			return Reshape(dxp, n, hp, wp, cin)
 		}
-		y = matmulWithCustomGrad(xp, toCols, colsGrad, k2, n)
+		y = matmulWithCustomGrad(xp, toCols, colsGrad, k2, chunks)
 	}
-	return reshapeIfNeeded(y, n, ho, wo, cout)
+	if bias != nil {
+		y = Add(y, Reshape(bias, 1, cout))
+	}
+	return Reshape(y, n, ho, wo, cout)
 }
 
-// matmulWithCustomGrad returns y = cols · w2, where cols = toCols(src) is [..., K] (all leading axes
-// together have size M = n * P, n being the batch size) and w2 is [K, Cout]; y is [..., Cout].
+// matmulWithCustomGrad returns y = cols · w2 as a [M, Cout] matrix, where cols = toCols(src) is
+// [..., K] (its leading axes together of size M) and w2 is [K, Cout]. cols is either [chunks, M/chunks, K]
+// or, with chunks == 1, any [..., K].
 //
 // Gradients (custom, through IdentityWithCustomGradient nodes; the VJP nodes GoMLX's autodiff builds for
 // the DotGeneral and the toCols ops are left unused and are never executed by the Go backend, which
@@ -99,62 +119,64 @@ func Conv2D(x, kernel *Node, stride int) *Node {
 //   - w.r.t. w2: colsᵀ·dY computed by weightGrad (GoMLX's default DotGeneral VJP would make the backend
 //     transpose both operands, including the large patches matrix, plus an identity-permutation
 //     Transpose copy).
-//   - w.r.t. src: if colsGradToSrc != nil, colsGradToSrc(dY · w2ᵀ); otherwise GoMLX's autodiff through
-//     toCols and the DotGeneral (used for 1×1 stride-1 convolutions, where src may have other
-//     consumers and an Identity on it would force a copy).
-func matmulWithCustomGrad(src *Node, toCols func(*Node) *Node, colsGradToSrc func(dCols *Node) *Node, w2 *Node, n int) *Node {
+//   - w.r.t. src: if colsGradToSrc != nil, colsGradToSrc(dY · w2ᵀ) with dY · w2ᵀ as [M, K]; otherwise
+//     GoMLX's autodiff through toCols and the DotGeneral (used for 1×1 stride-1 convolutions, where src
+//     has other consumers and an Identity on it would force a copy).
+func matmulWithCustomGrad(src *Node, toCols func(*Node) *Node, colsGradToSrc func(dCols *Node) *Node, w2 *Node, chunks int) *Node {
 	var dY, cols *Node
+	k, cout := w2.Shape().Dim(0), w2.Shape().Dim(1)
 	wB := IdentityWithCustomGradient(w2, func(_, _ *Node) *Node {
-		return weightGrad(cols, dY, n)
+		return weightGrad(cols, dY, chunks)
 	})
 	srcB := src
 	if colsGradToSrc != nil {
 		srcB = IdentityWithCustomGradient(src, func(_, _ *Node) *Node {
-			dCols := DotGeneral(dY, []int{dY.Rank() - 1}, nil, w2, []int{1}, nil)
+			// dY·w2ᵀ with w2ᵀ materialised ([Cout, K], tiny): the backend's GEMM is several times faster
+			// in this "non-transposed" layout than with w2 contracted on its last axis (measured 14 vs
+			// ~85 GFLOP/s for SimpleCNN's first 3×3 layer at batch 32).
+			dCols := DotGeneral(dY, []int{1}, nil, Transpose(w2, 0, 1), []int{0}, nil) // [M, K]
 			return colsGradToSrc(dCols)
 		})
 	}
 	cols = toCols(srcB)
 	y := DotGeneral(cols, []int{cols.Rank() - 1}, nil, wB, []int{0}, nil)
+	y = reshapeIfNeeded(y, cols.Shape().Size()/k, cout)
 	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
 		dY = v
 		return v
 	})
 }
 
-// weightGrad returns aᵀ·dY of shape [K, Cout], for a [..., K] and dY [..., Cout] with the same leading
-// axes, of total size M = n*P, n being the batch size.
+// weightGrad returns colsᵀ·dY of shape [K, Cout], for dY [M, Cout] and cols [..., K] with M rows in all:
+// [chunks, M/chunks, K] when chunks > 1.
 //
 // Contracting over the large M axis needs one operand transposed to [C, M] for the backend's GEMM
-// layouts: it transposes the smaller of the two operands (a fast 2D transpose in the Go backend).
-// The contraction is split into a few chunks (weightGradNumChunks), run as a DotGeneral batched over
-// the chunks and reduced after: for the narrow outputs of most convolutions this parallelizes and
-// caches better in the backend's GEMM than a single [C, M]x[M, K] product (measured ~1.3-2× faster
-// for SimpleCNN's 96×96 32→32 layer).
-func weightGrad(a, dY *Node, batchSize int) *Node {
-	k, cout := a.Shape().Dim(-1), dY.Shape().Dim(-1)
-	m := a.Shape().Size() / k
-	n := weightGradNumChunks(batchSize, k, cout)
-	if m%n != 0 {
-		n = 1
-	}
-	p := m / n
-	a2 := reshapeIfNeeded(a, m, k)
-	dY2 := reshapeIfNeeded(dY, m, cout)
-	toBatchedT := func(x *Node, cols int) *Node {
-		xt := Transpose(x, 0, 1) // [cols, M]
-		if n == 1 {
-			return reshapeIfNeeded(xt, 1, cols, p)
+// layouts: it transposes dY (a fast 2D transpose in the Go backend; for 3×3 kernels dY is the smaller
+// operand, and cols is often a view that could only be transposed after a copy). The contraction is
+// split into a few chunks (weightGradNumChunks), run as a DotGeneral batched over the chunks and reduced
+// after: for the narrow outputs of most convolutions this parallelizes and caches better in the backend's
+// GEMM than a single [C, M]x[M, K] product (measured ~1.3-2× faster for SimpleCNN's 96×96 32→32 layer).
+func weightGrad(cols, dY *Node, chunks int) *Node {
+	m, cout := dY.Shape().Dim(0), dY.Shape().Dim(1)
+	dYT := Transpose(dY, 0, 1) // [Cout, M]
+	if chunks == 1 {
+		// cols is [d0, ..., K] with d0*...=M: contract all its leading axes.
+		lead := cols.Shape().Dimensions[:cols.Rank()-1]
+		contract := make([]int, len(lead))
+		for i := range contract {
+			contract[i] = i
 		}
-		return TransposeAllAxes(Reshape(xt, cols, n, p), 1, 0, 2) // [n, cols, P]
+		lhs := reshapeIfNeeded(dYT, append([]int{cout}, lead...)...)
+		lhsContract := make([]int, len(lead))
+		for i := range lhsContract {
+			lhsContract[i] = i + 1
+		}
+		g := DotGeneral(lhs, lhsContract, nil, cols, contract, nil) // [Cout, K]
+		return Transpose(g, 0, 1)
 	}
-	if k <= cout {
-		aT := toBatchedT(a2, k)
-		g := DotGeneral(aT, []int{2}, []int{0}, Reshape(dY2, n, p, cout), []int{1}, []int{0}) // [n, K, Cout]
-		return ReduceSum(g, 0)
-	}
-	dYT := toBatchedT(dY2, cout)
-	g := DotGeneral(dYT, []int{2}, []int{0}, Reshape(a2, n, p, k), []int{1}, []int{0}) // [n, Cout, K]
+	p := m / chunks
+	lhs := TransposeAllAxes(Reshape(dYT, cout, chunks, p), 1, 0, 2)                 // [chunks, Cout, P]
+	g := DotGeneral(lhs, []int{2}, []int{0}, cols, []int{1}, []int{0}) // [chunks, Cout, K]
 	return Transpose(ReduceSum(g, 0), 0, 1)
 }
 
@@ -163,7 +185,7 @@ func weightGrad(a, dY *Node, batchSize int) *Node {
 // GEMM already has enough output tiles to parallelize and the partial results would be large.
 func weightGradNumChunks(batchSize, k, cout int) int {
 	switch {
-	case weightGradChunks > 0:
+	case weightGradChunks > 0 && batchSize%weightGradChunks == 0:
 		return weightGradChunks
 	case weightGradChunks < 0:
 		return batchSize

@@ -195,3 +195,33 @@ func TestConv2DSharedKernelAndInput(t *testing.T) {
 		assertClose(t, name, native[i], fast[i], 1e-4)
 	}
 }
+
+// TestConv2DBiasMatchesNative checks the fused bias (and its gradient) against Convolve + Add.
+func TestConv2DBiasMatchesNative(t *testing.T) {
+	type tc struct{ n, h, w, cin, cout, k, stride int }
+	cases := []tc{{2, 6, 6, 3, 4, 3, 1}, {2, 7, 5, 4, 6, 3, 2}, {4, 6, 6, 5, 3, 1, 1}, {2, 9, 8, 3, 5, 1, 2}, {2, 8, 8, 2, 4, 7, 2}}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("N%d_%dx%d_cin%d_cout%d_k%d_s%d", c.n, c.h, c.w, c.cin, c.cout, c.k, c.stride), func(t *testing.T) {
+			ho, wo := SameOutputSize(c.h, c.k, c.stride), SameOutputSize(c.w, c.k, c.stride)
+			x := randTensor(rng, c.n, c.h, c.w, c.cin)
+			k := randTensor(rng, c.k, c.k, c.cin, c.cout)
+			b := randTensor(rng, c.cout)
+			r := randTensor(rng, c.n, ho, wo, c.cout)
+			run := func(conv func(x, k, b *Node) *Node) []*tensors.Tensor {
+				return MustExecOnceN(testBackend, func(x, k, b, r *Node) []*Node {
+					y := conv(x, k, b)
+					g := Gradient(ReduceAllSum(Mul(y, r)), x, k, b)
+					return []*Node{y, g[0], g[1], g[2]}
+				}, x, k, b, r)
+			}
+			native := run(func(x, k, b *Node) *Node {
+				return Add(Convolve(x, k).Strides(c.stride).PadSame().Done(), Reshape(b, 1, 1, 1, c.cout))
+			})
+			fast := run(func(x, k, b *Node) *Node { return Conv2DBias(x, k, b, c.stride) })
+			for i, name := range []string{"output", "grad_x", "grad_kernel", "grad_bias"} {
+				assertClose(t, name, native[i], fast[i], 1e-5)
+			}
+		})
+	}
+}
