@@ -50,16 +50,16 @@ func BenchTrainSize(backend, model string, batch, steps, imageSize int) (res Ben
 
 // BenchOptions configures BenchTrainWith.
 type BenchOptions struct {
-	Backend   string          // engine name, "" for automatic selection
-	Model     string          // registered model name
-	Batch     int             // images per step
-	Steps     int             // timed steps
+	Backend string // engine name, "" for automatic selection
+	Model   string // registered model name
+	Batch   int    // images per step
+	Steps   int    // timed steps
 	// WarmupSteps untimed steps run before the timed ones (<= 0: DefaultBenchWarmup). The first
 	// compiles the graph; the Go backend's buffer pool and Go's heap take a few more steps to reach
 	// their steady state, and until then fresh memory is page-faulted in (costly on some VMs).
 	WarmupSteps int
-	ImageSize int             // square image side (96 for PCam)
-	Conv      models.ConvImpl // convolution implementation (ConvAuto picks by backend)
+	ImageSize   int             // square image side (96 for PCam)
+	Conv        models.ConvImpl // convolution implementation (ConvAuto picks by backend)
 	// CPUProfile, if set, receives a Go CPU profile (pprof format) of the timed steps only.
 	CPUProfile io.Writer
 	// MemProfile, if set, receives a Go heap profile (pprof format) written after the timed steps;

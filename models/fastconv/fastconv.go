@@ -175,7 +175,7 @@ func weightGrad(cols, dY *Node, chunks int) *Node {
 		return Transpose(g, 0, 1)
 	}
 	p := m / chunks
-	lhs := TransposeAllAxes(Reshape(dYT, cout, chunks, p), 1, 0, 2)                 // [chunks, Cout, P]
+	lhs := TransposeAllAxes(Reshape(dYT, cout, chunks, p), 1, 0, 2)    // [chunks, Cout, P]
 	g := DotGeneral(lhs, []int{2}, []int{0}, cols, []int{1}, []int{0}) // [chunks, Cout, K]
 	return Transpose(ReduceSum(g, 0), 0, 1)
 }
