@@ -1,97 +1,66 @@
 #!/usr/bin/env bash
-# Compares train-step throughput (images/s) of PyTorch CPU vs our GoMLX Go-backend implementation,
-# running them back to back (the machine is shared and noisy: compare ratios, not absolute numbers).
+# Compares train-step throughput (images/s) of PyTorch CPU with ours (GoMLX's pure Go backend, the
+# models' fast convolution path), back to back in the same run, on the same shapes and threads: batch
+# B of random 96×96×3 images, Adam, BCE-with-logits, W untimed warm-up steps then S timed steps.
 #
-# Usage: bench/compare_train.sh [-m simplecnn|resnet50|all] [-b BATCH] [-s STEPS] [-r REPEATS] [-t THREADS]
-#                               [-g auto|pcam|micro]
-# Env: PYTHON (default /usr/bin/python3, which must have torch + torchvision).
+# Usage: bench/compare_train.sh [-m simplecnn|resnet50|all] [-b BATCH] [-s STEPS] [-w WARMUP]
+#                               [-r REPEATS] [-t THREADS]
+# Env: PYTHON (default /usr/bin/python3, which must have torch + torchvision: `make deps-torch`).
 #
-# Go side (-g): "pcam" runs `pcam bench train --model M --batch B --steps S --json` (cmd/pcam, built once
-# up front: the real models); "micro" runs the models/fastconv micro-benchmark
-# (BenchmarkTrainStep{SimpleCNN,ResNet50}Fast: same architectures and parameter counts, Adam,
-# BCE-with-logits, NHWC, fastconv.Conv2D/MaxPool2D, simplified BatchNorm); "auto" (default) uses pcam
-# only if the subcommand exists and package models has fastconv wired in (otherwise pcam would run
-# GoMLX's native convolutions, ~0.15 img/s), else micro.
-# Both sides use THREADS threads (GOMAXPROCS / torch.set_num_threads).
+# PyTorch runs twice per repeat:
+#   torch        as the guide runs it: NCHW, glibc's default malloc;
+#   torch-tuned  channels_last memory format and glibc malloc told to keep freed memory
+#                (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_, the effect PyTorch's CPU tuning guide
+#                gets from jemalloc/tcmalloc). On VMs where page faults are expensive this is 2-3×
+#                faster than the default.
+# Ours: `pcam bench train` (cmd/pcam), with its defaults (Go backend with ops run sequentially,
+# GOGC=400 while training). Every line is JSON; the last lines summarise the medians and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MODELS=all BATCH=32 STEPS=3 REPEATS=2 THREADS=2 GO_SIDE=auto
-while getopts "m:b:s:r:t:g:h" opt; do
+MODELS=all BATCH=32 STEPS=5 WARMUP=3 REPEATS=2 THREADS=2
+while getopts "m:b:s:w:r:t:h" opt; do
   case $opt in
-    m) MODELS=$OPTARG ;; b) BATCH=$OPTARG ;; s) STEPS=$OPTARG ;; r) REPEATS=$OPTARG ;; t) THREADS=$OPTARG ;;
-    g) GO_SIDE=$OPTARG ;;
-    *) sed -n 2,14p "$0"; exit 1 ;;
+    m) MODELS=$OPTARG ;; b) BATCH=$OPTARG ;; s) STEPS=$OPTARG ;; w) WARMUP=$OPTARG ;;
+    r) REPEATS=$OPTARG ;; t) THREADS=$OPTARG ;;
+    *) sed -n 2,18p "$0"; exit 1 ;;
   esac
 done
 [[ $MODELS == all ]] && MODELS="simplecnn resnet50"
-# PyTorch comes from Debian's python3-torch (the pyenv python3 on PATH does not have it).
 PY=${PYTHON:-/usr/bin/python3}
+"$PY" -c 'import torch, torchvision' 2>/dev/null || { echo "compare_train.sh: $PY lacks torch/torchvision (make deps-torch)" >&2; exit 1; }
 
 export GOTOOLCHAIN=auto GOEXPERIMENT=simd GOMAXPROCS=$THREADS
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+go build -o "$TMP/pcam" ./cmd/pcam
+echo "# batch=$BATCH steps=$STEPS warmup=$WARMUP repeats=$REPEATS threads=$THREADS $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >&2
 
-GO_MODE=micro
-if [[ $GO_SIDE != micro ]]; then
-  wired=0
-  grep -qs "fastconv.Conv2D" models/*.go && wired=1
-  if go build -o "$TMP/pcam" ./cmd/pcam 2>/dev/null && grep -q '"bench"' cmd/pcam/*.go &&
-     { [[ $wired == 1 ]] || [[ $GO_SIDE == pcam ]]; }; then
-    GO_MODE=pcam
-  elif [[ $GO_SIDE == pcam ]]; then
-    echo "cannot build cmd/pcam with a bench subcommand" >&2; exit 1
-  fi
-fi
-if [[ $GO_MODE == micro ]]; then
-  go test -c -o "$TMP/fastconv.test" ./models/fastconv
-fi
-echo "# go mode: $GO_MODE; batch=$BATCH steps=$STEPS repeats=$REPEATS threads=$THREADS" >&2
-
-go_json() { # model
-  local model=$1
-  if [[ $GO_MODE == pcam ]]; then
-    # pcam prints indented JSON (and log lines on stderr): re-emit it on one line.
-    "$TMP/pcam" bench train --model "$model" --batch "$BATCH" --steps "$STEPS" --json |
-      "$PY" -c 'import json,sys; d=json.load(sys.stdin); d.setdefault("framework","gomlx-pcam-"+str(d.get("backend"))); print(json.dumps(d))'
-    return
-  fi
-  local name
-  case $model in
-    simplecnn) name=TrainStepSimpleCNNFast ;;
-    resnet50) name=TrainStepResNet50Fast ;;
-    *) echo "unknown model $model" >&2; exit 1 ;;
-  esac
-  local out
-  out=$(PCAM_BENCH_BATCH=$BATCH "$TMP/fastconv.test" -test.run '^$' -test.bench "^Benchmark${name}\$" \
-    -test.benchtime "${STEPS}x" -test.cpu "$THREADS" | grep "^Benchmark${name}")
-  python3 - "$model" "$BATCH" "$out" <<'PY'
-import json, re, sys
-model, batch, line = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ips = float(re.search(r"([\d.]+) img/s", line).group(1))
-cpu = re.search(r"([\d.]+) img/cpu-s", line)
-params = int(float(re.search(r"([\d.]+) params", line).group(1)))
-print(json.dumps({"model": model, "framework": "gomlx-go-backend-fastconv-microbench", "batch": batch,
-                  "img_per_s": ips, "img_per_cpu_s": float(cpu.group(1)) if cpu else None, "params": params}))
-PY
-}
-
+RESULTS=$TMP/results.jsonl
 for model in $MODELS; do
-  for r in $(seq "$REPEATS"); do
-    tj=$("$PY" bench/torch_train.py --model "$model" --batch "$BATCH" --steps "$STEPS" --threads "$THREADS")
-    gj=$(go_json "$model")
-    echo "$tj"
-    echo "$gj"
-    python3 - "$tj" "$gj" <<'PY'
-import json, sys
-t, g = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-out = {"model": t["model"], "torch_img_per_s": round(t["img_per_s"], 3),
-       "go_img_per_s": round(g["img_per_s"], 3),
-       "go_over_torch": round(g["img_per_s"] / t["img_per_s"], 3)}
-if t.get("img_per_cpu_s") and g.get("img_per_cpu_s"):
-    # Images per CPU-second: less sensitive to other processes on a shared machine.
-    out["go_over_torch_cpu"] = round(g["img_per_cpu_s"] / t["img_per_cpu_s"], 3)
-print(json.dumps(out))
-PY
+  for _ in $(seq "$REPEATS"); do
+    torch_args=(bench/torch_train.py --model "$model" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS")
+    "$PY" "${torch_args[@]}" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); d["variant"]="torch"; print(json.dumps(d))' | tee -a "$RESULTS"
+    MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 "$PY" "${torch_args[@]}" --channels-last |
+      "$PY" -c 'import json,sys; d=json.load(sys.stdin); d["variant"]="torch-tuned"; print(json.dumps(d))' | tee -a "$RESULTS"
+    "$TMP/pcam" bench train --model "$model" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" --json 2>/dev/null |
+      "$PY" -c 'import json,sys; d=json.load(sys.stdin); d["variant"]="go"; print(json.dumps(d))' | tee -a "$RESULTS"
   done
 done
+
+"$PY" - "$RESULTS" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+for model in dict.fromkeys(r["model"] for r in rows):
+    med = {v: statistics.median(r["img_per_s"] for r in rows if r["model"] == model and r["variant"] == v)
+           for v in ("go", "torch", "torch-tuned")}
+    go = [r for r in rows if r["model"] == model and r["variant"] == "go"]
+    print(json.dumps({"model": model, "go_img_per_s": round(med["go"], 2),
+                      "torch_img_per_s": round(med["torch"], 2), "torch_tuned_img_per_s": round(med["torch-tuned"], 2),
+                      "go_over_torch": round(med["go"] / med["torch"], 2),
+                      "go_over_torch_tuned": round(med["go"] / med["torch-tuned"], 2),
+                      "go_peak_rss_gb": round(max(r["peak_rss_bytes"] for r in go) / 2**30, 2),
+                      "torch_peak_rss_gb": round(max(r["peak_rss_bytes"] for r in rows
+                                                     if r["model"] == model and r["variant"] == "torch") / 2**30, 2),
+                      "go_page_faults_per_step": round(statistics.median(r["page_faults_per_step"] for r in go))}))
+PY

@@ -10,6 +10,7 @@ Usage: bench/torch_train.py --model simplecnn|resnet50 [--batch 32] [--steps 5] 
 """
 import argparse
 import json
+import resource
 import time
 
 import torch
@@ -97,6 +98,7 @@ def main():
         "threads": torch.get_num_threads(),
         "mkldnn": torch.backends.mkldnn.is_available(),
         "seconds": elapsed,
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }))
 
 
