@@ -76,3 +76,19 @@ func MinorFaults() int64 {
 	v, _ := strconv.ParseInt(fields[7], 10, 64)
 	return v
 }
+
+// Available returns the memory the kernel estimates is available for new
+// allocations without swapping (MemAvailable in /proc/meminfo), in bytes, or
+// 0 where that is unavailable.
+func Available() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			return kB(rest)
+		}
+	}
+	return 0
+}

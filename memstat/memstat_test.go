@@ -1,6 +1,9 @@
 package memstat
 
-import "testing"
+import (
+	"os"
+	"testing"
+)
 
 func TestRead(t *testing.T) {
 	m := Read()
@@ -39,5 +42,18 @@ func TestMinorFaultsGrowOnFirstTouch(t *testing.T) {
 	}
 	if got := MinorFaults() - before; got < 1000 {
 		t.Errorf("touching 64 MiB of fresh pages took %d minor faults, want >= 1000", got)
+	}
+}
+
+func TestAvailable(t *testing.T) {
+	a := Available()
+	if _, err := os.Stat("/proc/meminfo"); err != nil {
+		if a != 0 {
+			t.Errorf("Available() = %d without /proc/meminfo, want 0", a)
+		}
+		return
+	}
+	if a < 16<<20 {
+		t.Errorf("Available() = %d bytes, want at least 16 MiB on a machine running tests", a)
 	}
 }
