@@ -74,7 +74,7 @@ bench-clean: build deps-py
 	bash bench/compare_clean.sh
 
 bench-train: build deps-torch
-	bash bench/compare_train.sh
+	bash bench/compare_train.sh -r 3
 
 clean-data:
 	rm -rf data bin
