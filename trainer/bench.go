@@ -54,7 +54,7 @@ type BenchOptions struct {
 	Model   string // registered model name
 	Batch   int    // images per step
 	Steps   int    // timed steps
-	// WarmupSteps untimed steps run before the timed ones (<= 0: DefaultBenchWarmup). The first
+	// WarmupSteps untimed steps run before the timed ones (0: DefaultBenchWarmup; < 0 is an error). The first
 	// compiles the graph; the Go backend's buffer pool and Go's heap take a few more steps to reach
 	// their steady state, and until then fresh memory is page-faulted in (costly on some VMs).
 	WarmupSteps int
@@ -73,6 +73,9 @@ const DefaultBenchWarmup = 3
 // BenchTrainWith is BenchTrain with all options.
 func BenchTrainWith(o BenchOptions) (res BenchResult, err error) {
 	backendName, modelName, batch, steps, imageSize, conv := o.Backend, o.Model, o.Batch, o.Steps, o.ImageSize, o.Conv
+	if o.WarmupSteps < 0 {
+		return res, fmt.Errorf("trainer: BenchTrain: warm-up steps (%d) must be >= 0 (0: %d)", o.WarmupSteps, DefaultBenchWarmup)
+	}
 	if batch <= 0 || steps <= 0 || imageSize <= 0 {
 		return res, fmt.Errorf("trainer: BenchTrain: batch (%d), steps (%d) and image size (%d) must be > 0", batch, steps, imageSize)
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -226,7 +228,7 @@ func runBench(args []string) error {
 	model := fs.String("model", "simplecnn", "model: simplecnn or resnet50")
 	batch := fs.Int("batch", 32, "batch size")
 	steps := fs.Int("steps", 3, "timed steps, after the warm-up steps")
-	warmup := fs.Int("warmup", trainer.DefaultBenchWarmup, "untimed warm-up steps (the first compiles the graph)")
+	warmup := fs.Int("warmup", trainer.DefaultBenchWarmup, "untimed warm-up steps, the first compiles the graph (0: default)")
 	size := fs.Int("size", 96, "image height and width")
 	backend := fs.String("backend", "", "engine: go, xla, xla:cpu, xla:cuda (default automatic)")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -239,26 +241,29 @@ func runBench(args []string) error {
 		return err
 	}
 	opts := trainer.BenchOptions{Backend: *backend, Model: *model, Batch: *batch, Steps: *steps, WarmupSteps: *warmup, ImageSize: *size}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return fmt.Errorf("pcam bench train: %w", err)
+	// Profiles are buffered and written only if the benchmark succeeds (no partial files).
+	var cpuBuf, memBuf bytes.Buffer
+	profiles := []struct {
+		path string
+		buf  *bytes.Buffer
+		dst  *io.Writer
+	}{{*cpuProfile, &cpuBuf, &opts.CPUProfile}, {*memProfile, &memBuf, &opts.MemProfile}}
+	for _, p := range profiles {
+		if p.path != "" {
+			*p.dst = p.buf
 		}
-		defer f.Close()
-		opts.CPUProfile = f
-	}
-	if *memProfile != "" {
-		f, err := os.Create(*memProfile)
-		if err != nil {
-			return fmt.Errorf("pcam bench train: %w", err)
-		}
-		defer f.Close()
-		opts.MemProfile = f
 	}
 	t0 := time.Now()
 	res, err := trainer.BenchTrainWith(opts)
 	if err != nil {
 		return err
+	}
+	for _, p := range profiles {
+		if p.path != "" {
+			if err := writeFileAtomic(p.path, p.buf.Bytes()); err != nil {
+				return fmt.Errorf("pcam bench train: profile: %w", err)
+			}
+		}
 	}
 	if *asJSON {
 		printJSON(os.Stdout, res)

@@ -67,6 +67,12 @@ func writeJSON(path string, v any) error {
 		_, err := os.Stdout.Write(data)
 		return err
 	}
+	return writeFileAtomic(path, data)
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same directory, renamed
+// into place only once complete: a failure leaves no partial file behind.
+func writeFileAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)

@@ -41,8 +41,8 @@ func Conv2D(x, kernel *Node, stride int) *Node {
 //     the kernel reshaped to [KH*KW*Cin, Cout].
 //
 // The gradients are custom (see matmulWithCustomGrad): the kernel gradient transposes only the
-// [M, Cout] output gradient and runs as a DotGeneral batched over a few chunks of the batch (see
-// weightGrad), and the input gradient is one DotGeneral followed by a single ScatterSum (col2im).
+// smaller of the patches and the [M, Cout] output gradient and, for the latter, runs as a DotGeneral
+// batched over a few chunks of the batch (see weightGrad), and the input gradient is one DotGeneral followed by a single ScatterSum (col2im).
 //
 // The Go backend copies a Reshape's input whenever another node still needs it, so every view here is
 // taken where the reshaped node has a single consumer: the patches are gathered straight into their
@@ -166,17 +166,13 @@ func weightGrad(cols, dY *Node, chunks int) *Node {
 	}
 	dYT := Transpose(dY, 0, 1) // [Cout, M]
 	if chunks == 1 {
-		// cols is [d0, ..., K] with d0*...=M: contract all its leading axes.
+		// cols is [d0, ..., K] with d0*...=M: contract all its leading axes with dYᵀ viewed as [Cout, d0, ...].
 		lead := cols.Shape().Dimensions[:cols.Rank()-1]
-		contract := make([]int, len(lead))
-		for i := range contract {
-			contract[i] = i
+		contract, lhsContract := make([]int, len(lead)), make([]int, len(lead))
+		for i := range lead {
+			contract[i], lhsContract[i] = i, i+1
 		}
 		lhs := reshapeIfNeeded(dYT, append([]int{cout}, lead...)...)
-		lhsContract := make([]int, len(lead))
-		for i := range lhsContract {
-			lhsContract[i] = i + 1
-		}
 		g := DotGeneral(lhs, lhsContract, nil, cols, contract, nil) // [Cout, K]
 		return Transpose(g, 0, 1)
 	}
