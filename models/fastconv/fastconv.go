@@ -34,8 +34,9 @@ func Conv2D(x, kernel *Node, stride int) *Node {
 // back as one [M, Cout] matrix with no copies (see below).
 //
 // Implementation (see the package documentation for the rationale):
-//   - 1×1 kernels: one DotGeneral over the channels axis, preceded by a strided Slice when stride > 1.
-//   - Other kernels: im2col with one Pad plus a single GatherSlices whose constant start indices
+//   - 1×1 kernels: one DotGeneral over the channels axis, preceded by a gather of the strided pixels
+//     when stride > 1.
+//   - Other kernels: im2col with zero padding (padConcat: two Concatenates) plus a single GatherSlices whose constant start indices
 //     address, for each output pixel and kernel row, a contiguous run of KW*Cin values of the padded
 //     input; the patches matrix, viewed as [chunks, M/chunks, KH*KW*Cin], then feeds one DotGeneral with
 //     the kernel reshaped to [KH*KW*Cin, Cout].
@@ -77,17 +78,27 @@ func Conv2DBias(x, kernel, bias *Node, stride int) *Node {
 		// Reshape of it would be a copy. Input gradient from autodiff (one DotGeneral).
 		y = matmulWithCustomGrad(x, func(src *Node) *Node { return src }, nil, k2, 1)
 	case kh == 1 && kw == 1:
-		xs := Slice(x, AxisRange(), AxisRange().Stride(stride), AxisRange().Stride(stride), AxisRange())
-		y = matmulWithCustomGrad(xs, func(src *Node) *Node { return Reshape(src, chunks, m/chunks, k) },
-			func(dCols *Node) *Node { return Reshape(dCols, n, ho, wo, cin) }, k2, chunks)
+		// Strided 1×1: the pixels (stride*i, stride*j) gathered as C-long runs (a strided Slice copies
+		// element by element, and its gradient is an interior Pad); the gradient scatters them back.
+		start := Const(x.Graph(), im2colIndices(n, h, ho, wo, 1, stride))
+		toCols := func(x *Node) *Node {
+			pixels := GatherSlices(Reshape(x, n*h, w, cin), []int{0, 1}, start, []int{1, 1}, true) // [N,Ho,Wo,1,1,1,C]
+			return Reshape(pixels, chunks, m/chunks, k)
+		}
+		colsGrad := func(dCols *Node) *Node {
+			updates := Reshape(dCols, n, ho, wo, 1, 1, 1, cin)
+			zeros := Zeros(x.Graph(), shapeOf(x, n*h, w, cin))
+			dx := BackendScatterSum(zeros, start, updates, 4, []int{4, 5, 6}, nil, []int{0, 1}, true, true)
+			return Reshape(dx, n, h, w, cin)
+		}
+		y = matmulWithCustomGrad(x, toCols, colsGrad, k2, chunks)
 	default:
 		padTop, padBottom := SamePadding(kh)
 		padLeft, padRight := SamePadding(kw)
-		xp := Pad(x, ScalarZero(x.Graph(), x.DType()),
-			PadAxis{}, PadAxis{Start: padTop, End: padBottom}, PadAxis{Start: padLeft, End: padRight}, PadAxis{})
 		hp, wp := h+padTop+padBottom, w+padLeft+padRight
 		start := Const(x.Graph(), im2colIndices(n, hp, ho, wo, kh, stride))
-		toCols := func(xp *Node) *Node {
+		toCols := func(x *Node) *Node {
+			xp := padConcat(x, ScalarZero(x.Graph(), x.DType()), padTop, padBottom, padLeft, padRight)
 			operand := Reshape(xp, n*hp, wp, cin)
 			// GatherSlices output: [N, Ho, Wo, KH, 1, KW, C].
 			patches := GatherSlices(operand, []int{0, 1}, start, []int{1, kw}, true)
@@ -99,9 +110,9 @@ func Conv2DBias(x, kernel, bias *Node, stride int) *Node {
 			updates := Reshape(dCols, n, ho, wo, kh, 1, kw, cin)
 			zeros := Zeros(x.Graph(), shapeOf(x, n*hp, wp, cin))
 			dxp := BackendScatterSum(zeros, start, updates, 4, []int{4, 5, 6}, nil, []int{0, 1}, true, false)
-			return Reshape(dxp, n, hp, wp, cin)
+			return cropSpatial(Reshape(dxp, n, hp, wp, cin), padTop, padLeft, h, w)
 		}
-		y = matmulWithCustomGrad(xp, toCols, colsGrad, k2, chunks)
+		y = matmulWithCustomGrad(x, toCols, colsGrad, k2, chunks)
 	}
 	if bias != nil {
 		y = Add(y, Reshape(bias, 1, cout))
@@ -131,11 +142,7 @@ func matmulWithCustomGrad(src *Node, toCols func(*Node) *Node, colsGradToSrc fun
 	srcB := src
 	if colsGradToSrc != nil {
 		srcB = IdentityWithCustomGradient(src, func(_, _ *Node) *Node {
-			// dY·w2ᵀ with w2ᵀ materialised ([Cout, K], tiny): the backend's GEMM is several times faster
-			// in this "non-transposed" layout than with w2 contracted on its last axis (measured 14 vs
-			// ~85 GFLOP/s for SimpleCNN's first 3×3 layer at batch 32).
-			dCols := DotGeneral(dY, []int{1}, nil, Transpose(w2, 0, 1), []int{0}, nil) // [M, K]
-			return colsGradToSrc(dCols)
+			return colsGradToSrc(inputColsGrad(dY, w2)) // [M, K]
 		})
 	}
 	cols = toCols(srcB)
@@ -146,6 +153,23 @@ func matmulWithCustomGrad(src *Node, toCols func(*Node) *Node, colsGradToSrc fun
 		return v
 	})
 }
+
+// inputColsGrad returns dY·w2ᵀ ([M, K]) for dY [M, Cout] and w2 [K, Cout].
+//
+// The backend's GEMM contracts w2 on its last axis ("transposed" layout) well when Cout is large, but
+// at a few GFLOP/s for narrow ones (14 vs ~85 GFLOP/s for SimpleCNN's first 3×3 layer, Cout=32, at
+// batch 32): below inputGradNTMinCout, w2ᵀ ([Cout, K], weights-sized) is materialised first.
+// Measured (2 cores, ResNet50's 3×3 layers at batch 32): transposed layout 8.4 vs 14.0 ms for
+// Cout=512, 7.7 vs 9.4 ms for 256, 7.6 vs 8.4 for 128, 9.7 vs 9.2 for 64.
+func inputColsGrad(dY, w2 *Node) *Node {
+	if dY.Shape().Dim(1) >= inputGradNTMinCout {
+		return DotGeneral(dY, []int{1}, nil, w2, []int{1}, nil)
+	}
+	return DotGeneral(dY, []int{1}, nil, Transpose2D(w2), []int{0}, nil)
+}
+
+// inputGradNTMinCout is the smallest Cout for which inputColsGrad contracts w2 in place.
+const inputGradNTMinCout = 128
 
 // weightGrad returns colsᵀ·dY of shape [K, Cout], for dY [M, Cout] and cols [..., K] with M rows in all:
 // [chunks, M/chunks, K] when chunks > 1.
@@ -161,11 +185,11 @@ func weightGrad(cols, dY *Node, chunks int) *Node {
 	if k := cols.Shape().Dim(-1); k < cout {
 		// cols is the smaller operand (1×1 convolutions widening the channels, ResNet's first layer):
 		// transpose it instead, in one piece (the output [K, Cout] is wide enough for the GEMM).
-		colsT := Transpose(reshapeIfNeeded(cols, m, k), 0, 1)      // [K, M]
+		colsT := Transpose2D(reshapeIfNeeded(cols, m, k))          // [K, M]
 		return DotGeneral(colsT, []int{1}, nil, dY, []int{0}, nil) // [K, Cout]
 	}
-	dYT := Transpose(dY, 0, 1) // [Cout, M]
 	if chunks == 1 {
+		dYT := Transpose2D(dY) // [Cout, M]
 		// cols is [d0, ..., K] with d0*...=M: contract all its leading axes with dYᵀ viewed as [Cout, d0, ...].
 		lead := cols.Shape().Dimensions[:cols.Rank()-1]
 		contract, lhsContract := make([]int, len(lead)), make([]int, len(lead))
@@ -174,12 +198,11 @@ func weightGrad(cols, dY *Node, chunks int) *Node {
 		}
 		lhs := reshapeIfNeeded(dYT, append([]int{cout}, lead...)...)
 		g := DotGeneral(lhs, lhsContract, nil, cols, contract, nil) // [Cout, K]
-		return Transpose(g, 0, 1)
+		return Transpose2D(g)
 	}
-	p := m / chunks
-	lhs := TransposeAllAxes(Reshape(dYT, cout, chunks, p), 1, 0, 2)    // [chunks, Cout, P]
+	lhs := transposeChunks(dY, chunks)                                 // [chunks, Cout, M/chunks]
 	g := DotGeneral(lhs, []int{2}, []int{0}, cols, []int{1}, []int{0}) // [chunks, Cout, K]
-	return Transpose(ReduceSum(g, 0), 0, 1)
+	return Transpose2D(ReduceSum(g, 0))
 }
 
 // weightGradNumChunks returns the number of chunks (a divisor of the batch size) to split the kernel
@@ -235,11 +258,11 @@ func im2colIndices(n, hp, ho, wo, kh, stride int) *tensors.Tensor {
 // Implementation:
 //   - window == stride and H, W divisible by it (e.g. 2×2/2 on even sizes): a Reshape to
 //     [N,H/s,s,W/s,s,C] and a ReduceMax: the gradient is a few element-wise ops (no SelectAndScatter).
-//   - Otherwise: -inf Pad, one GatherSlices of the windows ([N,Ho,Wo,KH,1,KW,C]) and a ReduceMax;
-//     the gradient is element-wise ops plus a single ScatterSum.
+//   - Otherwise: -inf padding (padSpatial), then separable: window strided row gathers reduced with
+//     element-wise Max, then window strided column gathers reduced the same way.
 //
-// Gradient semantics differ from GoMLX's SelectAndScatter only on exact ties within a window (here every
-// tied maximum receives the incoming gradient, SelectAndScatter picks one).
+// Gradient semantics differ from GoMLX's SelectAndScatter only on exact ties within a window (here tied
+// maxima may all receive the incoming gradient, SelectAndScatter picks one).
 func MaxPool2D(x *Node, window, stride int) *Node {
 	if x.Rank() != 4 {
 		panic(fmt.Sprintf("fastconv.MaxPool2D: x must be [N,H,W,C], got %s", x.Shape()))
@@ -253,18 +276,72 @@ func MaxPool2D(x *Node, window, stride int) *Node {
 		r := Reshape(x, n, ho, stride, wo, stride, c)
 		return ReduceMax(r, 2, 4)
 	}
+	// Separable: the max over each window's rows (strided row gathers, element-wise Max), then over
+	// its columns (strided column gathers): all contiguous copies or vectorised passes, with gradients of
+	// the same kind (ScatterSums, Equal/Where), unlike a ReduceMax over a gathered window axis and its
+	// broadcasting gradient (~100 ms per step for ResNet50's stem pool).
 	lo, hi := SamePadding(window)
-	xp := x
-	if lo+hi > 0 {
-		xp = Pad(x, lowest(x), PadAxis{}, PadAxis{Start: lo, End: hi}, PadAxis{Start: lo, End: hi}, PadAxis{})
-	}
+	xp := padSpatial(x, lowest(x), lo, hi)
 	hp, wp := h+lo+hi, w+lo+hi
-	g := x.Graph()
-	operand := Reshape(xp, n*hp, wp, c)
-	start := Const(g, im2colIndices(n, hp, ho, wo, window, stride))
-	patches := GatherSlices(operand, []int{0, 1}, start, []int{1, window}, true)
-	patches = Reshape(patches, n, ho, wo, window*window, c)
-	return ReduceMax(patches, 3)
+	rowStartsK := make([]*tensors.Tensor, window)
+	colStartsK := make([]*tensors.Tensor, window)
+	for k := range window {
+		rowStartsK[k] = rowStarts(n, hp, k, stride, ho) // [N, Ho, 2] into [N*Hp, Wp*C]
+		colStartsK[k] = colStarts(n*ho, k, stride, wo)  // [N*Ho, Wo, 2] into [N*Ho, Wp, C]
+	}
+	rowMax := gatherMax(Reshape(xp, n*hp, wp*c), rowStartsK, []int{1, wp * c}) // [N, Ho, 1, Wp*C]
+	out := gatherMax(Reshape(rowMax, n*ho, wp, c), colStartsK, []int{1, 1})    // [N*Ho, Wo, 1, 1, C]
+	return Reshape(out, n, ho, wo, c)
+}
+
+// gatherMax returns the element-wise maximum over k of GatherSlices(src, {0, 1}, starts[k], sizes) (src
+// has rank >= 2; every starts[k] has the same shape [..., 2]).
+//
+// Its gradient is custom: the incoming gradient goes, for each element, to every gathered part equal to
+// the maximum (Equal and Where per part), and all parts are scattered back into src with a single
+// ScatterSum of their concatenation. Autodiff would build one zero-filled ScatterSum per part, Adds
+// between them, and seven element-wise ops per Max (plus NaNs from -inf - -inf in the padding).
+func gatherMax(src *Node, starts []*tensors.Tensor, sizes []int) *Node {
+	g := src.Graph()
+	parts := make([]*Node, len(starts))
+	var outB, dOut *Node
+	srcB := IdentityWithCustomGradient(src, func(_, _ *Node) *Node {
+		zero := ScalarZero(g, dOut.DType())
+		updates := make([]*Node, len(parts))
+		for k, p := range parts {
+			updates[k] = InsertAxes(Where(Equal(p, outB), dOut, zero), 0)
+		}
+		all := Concatenate(updates, 0)        // [K, batch..., window...]
+		idx := Const(g, stackTensors(starts)) // [K, batch..., 2]
+		windowAxes := make([]int, src.Rank())
+		for i := range windowAxes {
+			windowAxes[i] = all.Rank() - src.Rank() + i
+		}
+		return BackendScatterSum(Zeros(g, src.Shape()), idx, all, idx.Rank()-1, windowAxes, nil, []int{0, 1}, false, false)
+	})
+	var out *Node
+	for k, st := range starts {
+		parts[k] = GatherSlices(srcB, []int{0, 1}, Const(g, st), sizes, true)
+		if out == nil {
+			out = parts[k]
+		} else {
+			out = Max(out, parts[k])
+		}
+	}
+	outB = IdentityWithCustomGradient(out, func(_, v *Node) *Node {
+		dOut = v
+		return v
+	})
+	return outB
+}
+
+// stackTensors stacks int32 tensors of the same shape along a new leading axis.
+func stackTensors(ts []*tensors.Tensor) *tensors.Tensor {
+	var data []int32
+	for _, t := range ts {
+		data = append(data, tensors.MustCopyFlatData[int32](t)...)
+	}
+	return tensors.FromFlatDataAndDimensions(data, append([]int{len(ts)}, ts[0].Shape().Dimensions...)...)
 }
 
 // lowest returns the scalar used to pad max-pooling windows (dtype's lowest value / -inf).
