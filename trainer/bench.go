@@ -111,11 +111,13 @@ func BenchTrainWith(o BenchOptions) (res BenchResult, err error) {
 	for i := range labels {
 		labels[i] = float32(rng.IntN(2))
 	}
+	// One batch, reused by every step (as bench/torch_train.py does): the timed steps measure the
+	// training step, not the allocation of fresh input tensors.
+	b := train.Batch{
+		Inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(images, batch, imageSize, imageSize, 3)},
+		Labels: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(labels, batch, 1)},
+	}
 	step := func() error {
-		b := train.Batch{
-			Inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(images, batch, imageSize, imageSize, 3)},
-			Labels: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(labels, batch, 1)},
-		}
 		metrics, err := s.trainer.TrainStep(b)
 		if err != nil {
 			return err

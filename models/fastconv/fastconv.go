@@ -80,7 +80,7 @@ func Conv2DBias(x, kernel, bias *Node, stride int) *Node {
 	case kh == 1 && kw == 1:
 		// Strided 1×1: the pixels (stride*i, stride*j) gathered as C-long runs (a strided Slice copies
 		// element by element, and its gradient is an interior Pad); the gradient scatters them back.
-		start := Const(x.Graph(), im2colIndices(n, h, ho, wo, 1, stride))
+		start := Const(x.Graph(), im2colIndices(n, h, ho, wo, 1, stride, 0, 0))
 		toCols := func(x *Node) *Node {
 			pixels := GatherSlices(Reshape(x, n*h, w, cin), []int{0, 1}, start, []int{1, 1}, true) // [N,Ho,Wo,1,1,1,C]
 			return Reshape(pixels, chunks, m/chunks, k)
@@ -93,24 +93,29 @@ func Conv2DBias(x, kernel, bias *Node, stride int) *Node {
 		}
 		y = matmulWithCustomGrad(x, toCols, colsGrad, k2, chunks)
 	default:
-		padTop, padBottom := SamePadding(kh)
+		// Only the columns are zero-padded (one Concatenate): the padding rows above and below each image
+		// are read from zero columns too, as the start indices of out-of-range kernel rows point at a run
+		// of KW zero columns kept at the right of every row.
+		padTop, _ := SamePadding(kh)
 		padLeft, padRight := SamePadding(kw)
-		hp, wp := h+padTop+padBottom, w+padLeft+padRight
-		start := Const(x.Graph(), im2colIndices(n, hp, ho, wo, kh, stride))
+		zeroCols := max(padRight, kw)
+		wp := padLeft + w + zeroCols
+		zeroStart := padLeft + w // first of at least KW zero columns
+		start := Const(x.Graph(), im2colIndices(n, h, ho, wo, kh, stride, padTop, zeroStart))
 		toCols := func(x *Node) *Node {
-			xp := padConcat(x, ScalarZero(x.Graph(), x.DType()), padTop, padBottom, padLeft, padRight)
-			operand := Reshape(xp, n*hp, wp, cin)
+			xp := padConcat(x, ScalarZero(x.Graph(), x.DType()), 0, 0, padLeft, zeroCols)
+			operand := Reshape(xp, n*h, wp, cin)
 			// GatherSlices output: [N, Ho, Wo, KH, 1, KW, C].
-			patches := GatherSlices(operand, []int{0, 1}, start, []int{1, kw}, true)
+			patches := GatherSlices(operand, []int{0, 1}, start, []int{1, kw}, false)
 			return Reshape(patches, chunks, m/chunks, k)
 		}
 		colsGrad := func(dCols *Node) *Node {
 			// col2im: scatter-add the patches gradient back into the padded input (what the Gather VJP
-			// does, minus its extra copies).
+			// does, minus its extra copies), then keep the real columns.
 			updates := Reshape(dCols, n, ho, wo, kh, 1, kw, cin)
-			zeros := Zeros(x.Graph(), shapeOf(x, n*hp, wp, cin))
-			dxp := BackendScatterSum(zeros, start, updates, 4, []int{4, 5, 6}, nil, []int{0, 1}, true, false)
-			return cropSpatial(Reshape(dxp, n, hp, wp, cin), padTop, padLeft, h, w)
+			zeros := Zeros(x.Graph(), shapeOf(x, n*h, wp, cin))
+			dxp := BackendScatterSum(zeros, start, updates, 4, []int{4, 5, 6}, nil, []int{0, 1}, false, false)
+			return cropSpatial(Reshape(dxp, n, h, wp, cin), 0, padLeft, h, w)
 		}
 		y = matmulWithCustomGrad(x, toCols, colsGrad, k2, chunks)
 	}
@@ -142,7 +147,8 @@ func matmulWithCustomGrad(src *Node, toCols func(*Node) *Node, colsGradToSrc fun
 	srcB := src
 	if colsGradToSrc != nil {
 		srcB = IdentityWithCustomGradient(src, func(_, _ *Node) *Node {
-			return colsGradToSrc(inputColsGrad(dY, w2)) // [M, K]
+			// wB, not w2: a second consumer of w2 would make its Identity copy it.
+			return colsGradToSrc(inputColsGrad(dY, wB)) // [M, K]
 		})
 	}
 	cols = toCols(srcB)
@@ -230,16 +236,24 @@ func weightGradNumChunks(batchSize, k, cout int) int {
 // (benchmarking knob): > 0 is the number of chunks, < 0 means one per example in the batch.
 var weightGradChunks = 0
 
-// im2colIndices builds the [N,Ho,Wo,KH,2] int32 start indices into the [N*Hp, Wp, C] operand.
-func im2colIndices(n, hp, ho, wo, kh, stride int) *tensors.Tensor {
+// im2colIndices builds the [N,Ho,Wo,KH,2] int32 start indices (row, column) into the [N*H, Wp, C] view
+// of a column-padded input, for kernel rows ky of output pixel (oy, ox): row b*H + oy*stride + ky - padTop
+// and column ox*stride (in padded columns); rows outside the image point at column zeroStart instead,
+// where at least KW zero columns start.
+func im2colIndices(n, h, ho, wo, kh, stride, padTop, zeroStart int) *tensors.Tensor {
 	data := make([]int32, n*ho*wo*kh*2)
 	idx := 0
 	for b := range n {
 		for oy := range ho {
 			for ox := range wo {
 				for ky := range kh {
-					data[idx] = int32(b*hp + oy*stride + ky)
-					data[idx+1] = int32(ox * stride)
+					if y := oy*stride + ky - padTop; y >= 0 && y < h {
+						data[idx] = int32(b*h + y)
+						data[idx+1] = int32(ox * stride)
+					} else {
+						data[idx] = 0
+						data[idx+1] = int32(zeroStart)
+					}
 					idx += 2
 				}
 			}
