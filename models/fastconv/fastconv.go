@@ -269,11 +269,9 @@ func im2colIndices(n, h, ho, wo, kh, stride, padTop, zeroStart int) *tensors.Ten
 // pool); for window == stride == 2 on even sizes it is the same as VALID pooling (the padded row/column
 // is never reached), i.e. PyTorch's nn.MaxPool2d(2).
 //
-// Implementation:
-//   - window == stride and H, W divisible by it (e.g. 2×2/2 on even sizes): a Reshape to
-//     [N,H/s,s,W/s,s,C] and a ReduceMax: the gradient is a few element-wise ops (no SelectAndScatter).
-//   - Otherwise: -inf padding (padSpatial), then separable: window strided row gathers reduced with
-//     element-wise Max, then window strided column gathers reduced the same way.
+// Implementation: -inf padding where a window reaches it (padSpatial), then separable: window strided
+// row gathers reduced with element-wise Max, then window strided column gathers reduced the same way
+// (see gatherMax for the gradient).
 //
 // Gradient semantics differ from GoMLX's SelectAndScatter only on exact ties within a window (here tied
 // maxima may all receive the incoming gradient, SelectAndScatter picks one).
@@ -286,17 +284,16 @@ func MaxPool2D(x *Node, window, stride int) *Node {
 	}
 	n, h, w, c := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)
 	ho, wo := SameOutputSize(h, window, stride), SameOutputSize(w, window, stride)
-	if window == stride && h%stride == 0 && w%stride == 0 {
-		r := Reshape(x, n, ho, stride, wo, stride, c)
-		return ReduceMax(r, 2, 4)
-	}
 	// Separable: the max over each window's rows (strided row gathers, element-wise Max), then over
 	// its columns (strided column gathers): all contiguous copies or vectorised passes, with gradients of
-	// the same kind (ScatterSums, Equal/Where), unlike a ReduceMax over a gathered window axis and its
-	// broadcasting gradient (~100 ms per step for ResNet50's stem pool).
-	lo, hi := SamePadding(window)
-	xp := padSpatial(x, lowest(x), lo, hi)
-	hp, wp := h+lo+hi, w+lo+hi
+	// the same kind (ScatterSums, Equal/Where). A ReduceMax over gathered or reshaped window axes, and
+	// its broadcasting gradient, cost 2-3× more (~100 ms per step for ResNet50's stem pool, ~170 ms for
+	// SimpleCNN's three 2×2 pools). Only the padding some window reaches is added.
+	lo, _ := SamePadding(window)
+	bottom := max(0, (ho-1)*stride+window-(h+lo))
+	right := max(0, (wo-1)*stride+window-(w+lo))
+	xp := padSpatial(x, lowest(x), lo, bottom, lo, right)
+	hp, wp := h+lo+bottom, w+lo+right
 	rowStartsK := make([]*tensors.Tensor, window)
 	colStartsK := make([]*tensors.Tensor, window)
 	for k := range window {

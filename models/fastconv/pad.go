@@ -9,20 +9,19 @@ import (
 // while Concatenate and GatherSlices copy whole contiguous runs. padSpatial and cropSpatial build the
 // spatial padding of a feature map and its inverse from those two.
 
-// padSpatial pads the H and W axes of x [N,H,W,C] with fill (a scalar of x's dtype): lo rows and columns
-// before, hi after. It is graph.Pad with PadAxis{Start: lo, End: hi} on both spatial axes, built by
-// padConcat; its gradient is cropSpatial of the incoming gradient (one row gather), where autodiff of
-// Concatenate would use element-wise Slices.
-func padSpatial(x, fill *Node, lo, hi int) *Node {
-	if lo == 0 && hi == 0 {
+// padSpatial pads the H and W axes of x [N,H,W,C] with fill (a scalar of x's dtype): top/bottom rows and
+// left/right columns, like graph.Pad, built by padConcat. Its gradient is cropSpatial of the incoming
+// gradient (one row gather), where autodiff of Concatenate would use element-wise Slices.
+func padSpatial(x, fill *Node, top, bottom, left, right int) *Node {
+	if top == 0 && bottom == 0 && left == 0 && right == 0 {
 		return x
 	}
 	h, w := x.Shape().Dim(1), x.Shape().Dim(2)
 	var dPadded *Node
 	xB := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
-		return cropSpatial(dPadded, lo, lo, h, w)
+		return cropSpatial(dPadded, top, left, h, w)
 	})
-	return IdentityWithCustomGradient(padConcat(xB, fill, lo, hi, lo, hi), func(_, v *Node) *Node {
+	return IdentityWithCustomGradient(padConcat(xB, fill, top, bottom, left, right), func(_, v *Node) *Node {
 		dPadded = v
 		return v
 	})
