@@ -8,7 +8,6 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
-	"github.com/gomlx/gomlx/ml/layers/norm"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -56,13 +55,6 @@ func maxPool2D(x *graph.Node, opts Options, window, stride int) *graph.Node {
 		return fastMaxPool2D(x, window, stride)
 	}
 	return graph.MaxPool(x).Window(window).Strides(stride).PadSame().Done()
-}
-
-// batchNorm is a PyTorch-like batch normalisation over the channels axis (momentum 0.1 in
-// PyTorch terms, epsilon 1e-5). It uses the differentiable graph implementation, because the
-// pure Go backend has no fused batch-norm op.
-func batchNorm(scope *model.Scope, x *graph.Node) *graph.Node {
-	return norm.BatchNorm(scope, x, -1).Momentum(0.9).Epsilon(1e-5).UseBackendInference(false).Done()
 }
 
 // dense is a fully connected layer with bias (variables under "<scope>/dense").
