@@ -23,6 +23,11 @@
 //   - "resnet50": standard ResNet-50 (bottleneck v1.5, stride on the 3×3 conv) with a single
 //     output: 23,510,081 trainable parameters, independent of the input size.
 //
+// Batch normalisation (ResNet50) is PyTorch's nn.BatchNorm2d: batch statistics with their full
+// gradient while training (GoMLX's norm.BatchNorm stops the gradient at the batch mean and variance),
+// moving averages (momentum 0.1 in PyTorch terms, ε 1e-5) at inference; its variables are named and
+// updated as norm.BatchNorm's.
+//
 // All convolutions use SAME padding (TensorFlow style: for even inputs and stride 2 the extra
 // padding row/column goes at the end, unlike PyTorch's symmetric padding; output sizes match).
 //

@@ -19,16 +19,19 @@
 // # Why
 //
 // The Go backend's ConvGeneral is a direct convolution loop (~0.3 GFLOP/s here), while its DotGeneral
-// is a packed AVX-512 GEMM (50-95 GFLOP/s on 2 cores with GOEXPERIMENT=simd). Conv2D therefore
-// lowers every convolution to DotGeneral:
+// is a packed AVX-512 GEMM (~250 GFLOP/s on ResNet50's shapes on 2 cores with GOEXPERIMENT=simd, near
+// the machine's peak). Conv2D therefore lowers every convolution to DotGeneral, and moves data only
+// with the backend's ops that copy contiguous runs (Concatenate, GatherSlices, ScatterSum): its Pad,
+// Slice and general Transpose copy element by element (1.5–9 ns per element):
 //
-//   - K×K kernels: im2col as one Pad plus one GatherSlices. The operand is the padded input viewed as
-//     [N*Hp, Wp, Cin]; constant int32 start indices [N,Ho,Wo,KH,2] select, for each output pixel and
-//     kernel row, a contiguous run of KW*Cin floats, so the backend's gather copies 4*KW*Cin-byte
-//     chunks with memmove. The patches, gathered straight into a [chunks, N*Ho*Wo/chunks, KH*KW*Cin]
-//     view, are multiplied by the kernel viewed as [KH*KW*Cin, Cout] (no transposes in the forward
-//     pass).
-//   - 1×1 kernels: a single DotGeneral over the channel axis (after a strided Slice for stride 2).
+//   - K×K kernels: im2col as one Concatenate (zero columns left and right) plus one GatherSlices. The
+//     operand is the column-padded input viewed as [N*H, Wp, Cin]; constant int32 start indices
+//     [N,Ho,Wo,KH,2] select, for each output pixel and kernel row, a contiguous run of KW*Cin floats;
+//     kernel rows above or below the image point at a run of KW zero columns, so rows need no padding.
+//     The patches, gathered straight into a [chunks, N*Ho*Wo/chunks, KH*KW*Cin] view, are multiplied by
+//     the kernel viewed as [KH*KW*Cin, Cout] (no transposes in the forward pass).
+//   - 1×1 kernels: a single DotGeneral over the channel axis; for stride 2, after a GatherSlices of the
+//     strided pixels (C-long runs).
 //
 // Gradients are custom, wired with graph.IdentityWithCustomGradient (the autodiff nodes GoMLX creates
 // for the forward ops are left unused, and the Go backend never executes nodes that the outputs don't
@@ -37,20 +40,25 @@
 //   - Kernel gradient: patchesᵀ·dY. GoMLX's default VJP (a DotGeneral contracting over the N*Ho*Wo
 //     axis) makes the backend transpose both operands, including the large patches matrix, and adds
 //     an identity-permutation Transpose (a full copy). Instead only the smaller of the two operands is
-//     transposed: dY (3×3 and 7×7 kernels) into [chunks, Cout, M/chunks] (a 2D transpose, then a fast
-//     [1,0,2] transpose), with the contraction run as a DotGeneral batched over up to 4 chunks of the
-//     batch and a ReduceSum (1.3-2× faster than one GEMM for the narrow [Cout, K] outputs of these
-//     layers); or the patches, when K < Cout (1×1 convolutions widening the channels).
-//   - Input gradient: dY·kernelᵀ as one DotGeneral with kernelᵀ materialised ([Cout, K], tiny: the
-//     backend's GEMM contracting the kernel's last axis was several times slower on these shapes), and
-//     a single ScatterSum back into the padded input (col2im), then the Pad's VJP (a Slice). For 1×1
-//     stride-1 convolutions it is left to autodiff.
+//     transposed: dY (3×3 and 7×7 kernels) into [chunks, Cout, M/chunks], with the contraction run as a
+//     DotGeneral batched over up to 4 chunks of the batch and a ReduceSum (1.3-2× faster than one GEMM
+//     for the narrow [Cout, K] outputs of these layers); or the patches, when K < Cout.
+//   - 2D transposes (transpose.go): the backend transposes in 32×32 tiles whose 32 output rows, when the
+//     row count R is a multiple of 512 (M = N·H·W at batch 32, many channel counts), land in the same
+//     L1 cache sets: 3–9 ns per element instead of ~1. Such matrices get 16 zero rows appended
+//     (Concatenate) before the transpose and dropped after it by a row gather.
+//   - Input gradient: dY·kernelᵀ as one DotGeneral, contracting the kernel in place for Cout >= 128 and
+//     on a materialised kernelᵀ below (the backend's GEMM is slow contracting a narrow last axis:
+//     14 vs ~85 GFLOP/s for Cout=32), then one ScatterSum into the column-padded input (col2im) and a
+//     row gather that keeps the real columns. For 1×1 stride-1 convolutions it is left to autodiff.
 //
-// MaxPool2D uses a Reshape + ReduceMax when window == stride divides the spatial sizes (SimpleCNN's
-// 2×2/2 pools): its gradient is a few element-wise ops instead of SelectAndScatter. Otherwise (ResNet's
-// 3×3/2 stem pool) it gathers the windows with the same GatherSlices im2col (-inf padding) and reduces
-// them; its gradient is element-wise ops plus one ScatterSum. Ties inside a window are the only
-// difference from GoMLX's SelectAndScatter gradient (all tied maxima receive the gradient).
+// MaxPool2D is separable: window strided row gathers reduced with element-wise Max, then window strided
+// column gathers reduced the same way, with -inf padding only where a window reaches it. Its custom
+// gradient (gatherMax) sends the incoming gradient to the gathered values equal to the maximum (Equal,
+// Where) and scatters each stage back with one ScatterSum. A ReduceMax over window axes and its
+// broadcasting gradient cost 2–3× more (~100 ms per step for ResNet50's stem pool). Ties inside a
+// window are the only difference from GoMLX's SelectAndScatter gradient (tied maxima may all receive
+// the gradient).
 //
 // # Known GoMLX issue found while testing
 //
@@ -65,25 +73,26 @@
 //     their chunked view, the product stays a [M, Cout] matrix until after the bias), and models
 //     should prefer ReLU after pooling (SimpleCNN pools first: max-pool and ReLU commute), so the
 //     pooling reshape of a convolution's output is free.
-//   - Page faults. The backend's buffer pools are sync.Pools, emptied at every GC, and a sync.Pool's
-//     per-P private slot cannot be taken by another P: a train step regularly gets fresh memory for
-//     its few-hundred-MB patch matrices, and on a VM first touches cost ~11 µs per 4 KiB page (a
-//     400 MB buffer: 1.2 s to fault in, 40 ms to rewrite). The trainer therefore runs with GOGC=400
-//     (trainer.TrainGCPercent; 4,000 instead of 16,000 faults per SimpleCNN step, same peak RSS),
-//     benchmarks run 3 warm-up steps, and `pcam bench train` reports page faults per step.
+//   - Page faults. On a VM first touches of memory cost ~11 µs per 4 KiB page (a 400 MB buffer: 1.2 s
+//     to fault in, 40 ms to rewrite). The backend keeps buffers in sync.Pools, emptied by every GC, so
+//     the trainer lets the collector run only when garbage has piled up (trainer.withTrainingGC:
+//     GOGC=off with a memory limit); what still faults, ~5,000 pages per ResNet50 step, is mostly Go
+//     garbage the backend makes per op (the AVX-512 GEMM allocates a 2,000-entry work channel per
+//     call, ~15 MB per step), which with the collector off is always fresh memory.
 //   - Ops sequentially: engine.GoConfig ("ops_sequential") keeps the backend from running independent
 //     ops concurrently, which oversubscribed the 2 cores and kept more buffers alive (20-40% slower).
 //   - Build with GOEXPERIMENT=simd: without it the backend's GEMM is ~15× slower.
 //   - Shapes must be static (the im2col indices are constants built for the batch size).
 //
-// # Where the time goes (SimpleCNN, batch 32, 2 cores, per-op trace of one step, sequential ops)
+// # Where the time goes (ResNet50, batch 32, 2 cores, per-op trace of one step, sequential ops)
 //
-// GEMMs about 60% (the forward [294912,288]x[288,32] at ~80 GFLOP/s, the input gradients and the
-// chunked kernel gradients), 2D transposes of dY ~10% (the backend's transpose is a scalar tiled loop,
-// ~4-6 ns per element), the im2col gathers and col2im scatters ~12% (the first layer's 3-channel
-// gather copies 36-byte runs), max-pool and ReLU gradients ~10%. What is left is in GoMLX itself: a
-// SIMD 2D transpose, a pool that hands big buffers across Ps, and a direct convolution kernel would
-// each be a change to github.com/gomlx/compute.
+// ~1.2 s per step, of which GEMMs ~560 ms (143 GFLOP at ~250 GFLOP/s: at the machine's peak), batch
+// norm and ReLU passes ~300 ms (one vectorised pass over an activation costs ~0.2 ns per element;
+// batch norm needs 9 of them per layer), Adam ~70 ms (14 passes over 23.5M weights), im2col gathers,
+// col2im scatters and padding copies ~150 ms, transposes ~80 ms, and page faults. What is left is in
+// GoMLX itself: fused element-wise kernels (batch norm + ReLU in one pass), a SIMD transpose, a GEMM
+// that takes transposed operands in its packing (no explicit transposes for the kernel gradient), and
+// a GEMM that does not allocate per call would each be a change to github.com/gomlx/compute.
 //
 // Benchmarks (conv layers, GEMM ceilings, and self-contained SimpleCNN / ResNet50 train steps with
 // native vs fast ops) live in this package's tests; bench/compare_train.sh compares against PyTorch.

@@ -181,16 +181,17 @@ const inputGradNTMinCout = 128
 // [chunks, M/chunks, K] when chunks > 1.
 //
 // Contracting over the large M axis needs one operand transposed to [C, M] for the backend's GEMM
-// layouts: it transposes the smaller one (a 2D transpose in the Go backend): dY for 3×3 kernels, cols
-// when K < Cout. The contraction over a transposed dY is
-// split into a few chunks (weightGradNumChunks), run as a DotGeneral batched over the chunks and reduced
+// layouts. Transposing cols ([M, K], after a copy into one piece) gives [K, Cout] directly; transposing
+// dY gives [Cout, K], which must be transposed again: cols is chosen when K < Cout or when its copy
+// and transpose move fewer elements than dY's two transposes (ResNet's last stage, where M = 288 is
+// small and K = 4608 large). The contraction over a transposed dY is split into a few chunks (weightGradNumChunks), run as a DotGeneral batched over the chunks and reduced
 // after: for the narrow outputs of most convolutions this parallelizes and caches better in the backend's
 // GEMM than a single [C, M]x[M, K] product (measured ~1.3-2× faster for SimpleCNN's 96×96 32→32 layer).
 func weightGrad(cols, dY *Node, chunks int) *Node {
 	m, cout := dY.Shape().Dim(0), dY.Shape().Dim(1)
-	if k := cols.Shape().Dim(-1); k < cout {
-		// cols is the smaller operand (1×1 convolutions widening the channels, ResNet's first layer):
-		// transpose it instead, in one piece (the output [K, Cout] is wide enough for the GEMM).
+	if k := cols.Shape().Dim(-1); k < cout || 6*m*k < 5*(m*cout+cout*k) {
+		// cols is the cheaper operand to transpose (the copy into one piece counted as 1/5 of a
+		// transpose): transpose it, in one piece (the output [K, Cout] is wide enough for the GEMM).
 		colsT := Transpose2D(reshapeIfNeeded(cols, m, k))          // [K, M]
 		return DotGeneral(colsT, []int{1}, nil, dY, []int{0}, nil) // [K, Cout]
 	}

@@ -87,7 +87,9 @@ func TestConv2DMatchesNative(t *testing.T) {
 		// Wide layers: the input gradient contracts the kernel in place (Cout >= inputGradNTMinCout), and
 		// M = 512 rows make the kernel gradient's transposes take their zero-padded path (transpose.go),
 		// transposing dY (3×3) or the strided input (1×1, K < Cout).
-		tc{2, 16, 16, 16, 128, 3, 1}, tc{2, 32, 32, 128, 256, 1, 2})
+		tc{2, 16, 16, 16, 128, 3, 1}, tc{2, 32, 32, 128, 256, 1, 2},
+		// Few pixels, long patches: the kernel gradient transposes the patches, not dY (K >= Cout).
+		tc{1, 2, 3, 16, 16, 3, 1})
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("N%d_%dx%d_cin%d_cout%d_k%d_s%d", c.n, c.h, c.w, c.cin, c.cout, c.k, c.stride), func(t *testing.T) {
