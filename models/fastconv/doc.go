@@ -15,6 +15,8 @@
 //     end=w/2; output ceil(H/s)): equals PyTorch's MaxPool2d(2) for 2×2/2 on even sizes and
 //     MaxPool2d(3, 2, padding=1) for ResNet's stem.
 //   - SamePadding(k), SameOutputSize(in, k, stride): the padding/size arithmetic above.
+//   - Transpose2D(x): graph.Transpose(x, 0, 1) for a matrix, avoiding the Go backend's slow case (row
+//     counts that are multiples of 512, see below).
 //
 // # Why
 //
