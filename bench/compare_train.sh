@@ -55,9 +55,13 @@ for model in dict.fromkeys(r["model"] for r in rows):
     med = {v: statistics.median(r["img_per_s"] for r in rows if r["model"] == model and r["variant"] == v)
            for v in ("go", "torch", "torch-tuned")}
     go = [r for r in rows if r["model"] == model and r["variant"] == "go"]
+    torch = [r for r in rows if r["model"] == model and r["variant"] == "torch"]
+    # Ratio within each repeat (Go and PyTorch measured back to back): their spread shows the noise.
+    per_repeat = [g["img_per_s"] / t["img_per_s"] for g, t in zip(go, torch)]
     print(json.dumps({"model": model, "go_img_per_s": round(med["go"], 2),
                       "torch_img_per_s": round(med["torch"], 2), "torch_tuned_img_per_s": round(med["torch-tuned"], 2),
                       "go_over_torch": round(med["go"] / med["torch"], 2),
+                      "go_over_torch_repeats": [round(x, 2) for x in per_repeat],
                       "go_over_torch_tuned": round(med["go"] / med["torch-tuned"], 2),
                       "go_peak_rss_gb": round(max(r["peak_rss_bytes"] for r in go) / 2**30, 2),
                       "torch_peak_rss_gb": round(max(r["peak_rss_bytes"] for r in rows
