@@ -1,6 +1,8 @@
 package models
 
 import (
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/dtypes/float16"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -142,5 +144,46 @@ func assertAllClose(t *testing.T, name string, want, got []float64, tol float64)
 		if math.Abs(want[i]-got[i]) > tol*math.Max(1, math.Abs(want[i])) {
 			t.Fatalf("%s[%d] = %g, want %g", name, i, got[i], want[i])
 		}
+	}
+}
+
+// TestBatchNormHalfPrecision checks that float16 inputs get float32 statistics: the per-channel sum of
+// this input (~98,000) overflows float16 (max 65,504).
+func TestBatchNormHalfPrecision(t *testing.T) {
+	backend := goBackend(t)
+	defer backend.Finalize()
+	const n, h, w, c = 8, 64, 64, 2
+	rng := rand.New(rand.NewPCG(3, 4))
+	x64, r64 := make([]float64, n*h*w*c), make([]float64, n*h*w*c)
+	x16, r16 := make([]float16.Float16, len(x64)), make([]float16.Float16, len(r64))
+	for i := range x64 {
+		x16[i] = float16.FromFloat32(float32(3 + 0.5*rng.NormFloat64()))
+		r16[i] = float16.FromFloat32(float32(rng.NormFloat64()))
+		x64[i], r64[i] = float64(x16[i].Float32()), float64(r16[i].Float32())
+	}
+	exec, err := model.NewExec(backend, model.NewStore(), func(scope *model.Scope, x, r *Node) []*Node {
+		scope.SetTraining(x.Graph(), true)
+		y := batchNorm(scope.In("bn"), x)
+		return []*Node{ConvertDType(y, dtypes.Float64), ConvertDType(Gradient(ReduceAllSum(Mul(y, r)), x)[0], dtypes.Float64)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Finalize()
+	outs, err := exec.Call(tensors.FromFlatDataAndDimensions(x16, n, h, w, c), tensors.FromFlatDataAndDimensions(r16, n, h, w, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantY, _, wantDx, _, _ := bnReference(x64, r64, []float64{1, 1}, n*h*w, c)
+	assertAllClose(t, "float16 output", wantY, tensors.MustCopyFlatData[float64](outs[0]), 1e-2)
+	// The gradient is ~1/σ·O(1) per element: compare on the scale of the largest value.
+	gotDx := tensors.MustCopyFlatData[float64](outs[1])
+	var maxAbs, maxDiff float64
+	for i := range wantDx {
+		maxAbs = math.Max(maxAbs, math.Abs(wantDx[i]))
+		maxDiff = math.Max(maxDiff, math.Abs(wantDx[i]-gotDx[i]))
+	}
+	if math.IsNaN(maxDiff) || maxDiff > 2e-2*maxAbs {
+		t.Fatalf("float16 grad_x: max diff %g, max |want| %g", maxDiff, maxAbs)
 	}
 }
