@@ -89,8 +89,8 @@
 // # Where the time goes (ResNet50, batch 32, 2 cores, per-op trace of one step, sequential ops)
 //
 // ~1.2 s per step, of which GEMMs ~560 ms (143 GFLOP at ~250 GFLOP/s: at the machine's peak), batch
-// norm and ReLU passes ~300 ms (one vectorised pass over an activation costs ~0.2 ns per element;
-// batch norm needs 9 of them per layer), Adam ~70 ms (14 passes over 23.5M weights), im2col gathers,
+// norm and ReLU passes ~250 ms (one vectorised pass over an activation costs ~0.2 ns per element;
+// batch norm needs 9 of them per layer), Adam ~120 ms (~15 passes over 23.5M weights), im2col gathers,
 // col2im scatters and padding copies ~150 ms, transposes ~80 ms, and page faults. What is left is in
 // GoMLX itself: fused element-wise kernels (batch norm + ReLU in one pass), a SIMD transpose, a GEMM
 // that takes transposed operands in its packing (no explicit transposes for the kernel gradient), and
