@@ -1,6 +1,7 @@
 package models
 
 import (
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/dtypes/float16"
 	"math"
@@ -57,22 +58,13 @@ func TestBatchNormTrainingMatchesPyTorch(t *testing.T) {
 	gamma := []float64{1.5, -0.5, 2, 0.7}
 	store := model.NewStore()
 	store.Scope("/bn/batch_normalization").VariableWithValue("scale", tensors.FromFlatDataAndDimensions(gamma, c))
-	exec, err := model.NewExec(backend, store, func(scope *model.Scope, x, r *Node) []*Node {
-		scope.SetTraining(x.Graph(), true)
-		y := batchNorm(scope.In("bn"), x)
-		g := x.Graph()
-		scale := store.GetVariable("/bn/batch_normalization/scale").NodeValue(g)
-		offset := store.GetVariable("/bn/batch_normalization/offset").NodeValue(g)
-		return append([]*Node{y}, Gradient(ReduceAllSum(Mul(y, r)), x, scale, offset)...)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer exec.Finalize()
-	outs, err := exec.Call(tensors.FromFlatDataAndDimensions(x, n, h, w, c), tensors.FromFlatDataAndDimensions(r, n, h, w, c))
-	if err != nil {
-		t.Fatal(err)
-	}
+	outs := runBatchNormTraining(t, backend, store, tensors.FromFlatDataAndDimensions(x, n, h, w, c),
+		tensors.FromFlatDataAndDimensions(r, n, h, w, c), func(x, y, loss *Node) []*Node {
+			g := x.Graph()
+			scale := store.GetVariable("/bn/batch_normalization/scale").NodeValue(g)
+			offset := store.GetVariable("/bn/batch_normalization/offset").NodeValue(g)
+			return append([]*Node{y}, Gradient(loss, x, scale, offset)...)
+		})
 	wantY, xhats, wantDx, wantMean, wantVar := bnReference(x, r, gamma, n*h*w, c)
 	assertAllClose(t, "output", wantY, tensors.MustCopyFlatData[float64](outs[0]), 1e-9)
 	assertAllClose(t, "grad_x", wantDx, tensors.MustCopyFlatData[float64](outs[1]), 1e-9)
@@ -135,6 +127,27 @@ func TestBatchNormInferenceUsesMovingAverages(t *testing.T) {
 	assertAllClose(t, "inference output", want, gotF, 1e-5)
 }
 
+// runBatchNormTraining runs batchNorm (scope "bn") in training mode on x with the given store, and
+// returns the tensors outputs builds from x, the normalised y and loss = Σ y·r.
+func runBatchNormTraining(t *testing.T, backend compute.Backend, store *model.Store, x, r *tensors.Tensor,
+	outputs func(x, y, loss *Node) []*Node) []*tensors.Tensor {
+	t.Helper()
+	exec, err := model.NewExec(backend, store, func(scope *model.Scope, x, r *Node) []*Node {
+		scope.SetTraining(x.Graph(), true)
+		y := batchNorm(scope.In("bn"), x)
+		return outputs(x, y, ReduceAllSum(Mul(y, r)))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Finalize()
+	outs, err := exec.Call(x, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs
+}
+
 func assertAllClose(t *testing.T, name string, want, got []float64, tol float64) {
 	t.Helper()
 	if len(want) != len(got) {
@@ -161,19 +174,10 @@ func TestBatchNormHalfPrecision(t *testing.T) {
 		r16[i] = float16.FromFloat32(float32(rng.NormFloat64()))
 		x64[i], r64[i] = float64(x16[i].Float32()), float64(r16[i].Float32())
 	}
-	exec, err := model.NewExec(backend, model.NewStore(), func(scope *model.Scope, x, r *Node) []*Node {
-		scope.SetTraining(x.Graph(), true)
-		y := batchNorm(scope.In("bn"), x)
-		return []*Node{ConvertDType(y, dtypes.Float64), ConvertDType(Gradient(ReduceAllSum(Mul(y, r)), x)[0], dtypes.Float64)}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer exec.Finalize()
-	outs, err := exec.Call(tensors.FromFlatDataAndDimensions(x16, n, h, w, c), tensors.FromFlatDataAndDimensions(r16, n, h, w, c))
-	if err != nil {
-		t.Fatal(err)
-	}
+	outs := runBatchNormTraining(t, backend, model.NewStore(), tensors.FromFlatDataAndDimensions(x16, n, h, w, c),
+		tensors.FromFlatDataAndDimensions(r16, n, h, w, c), func(x, y, loss *Node) []*Node {
+			return []*Node{ConvertDType(y, dtypes.Float64), ConvertDType(Gradient(loss, x)[0], dtypes.Float64)}
+		})
 	wantY, _, wantDx, _, _ := bnReference(x64, r64, []float64{1, 1}, n*h*w, c)
 	assertAllClose(t, "float16 output", wantY, tensors.MustCopyFlatData[float64](outs[0]), 1e-2)
 	// The gradient is ~1/σ·O(1) per element: compare on the scale of the largest value.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // graph DSL.
 )
@@ -53,20 +52,14 @@ func benchConv(b *testing.B, c convBenchCase, fast, train bool) {
 		g := Gradient(loss, x, k)
 		return []*Node{loss, ReduceAllSum(g[0]), ReduceAllSum(g[1])}
 	})
-	exec.MustExec(x, k) // warm-up / compile.
 	ho, wo := SameOutputSize(c.h, c.k, c.stride), SameOutputSize(c.w, c.k, c.stride)
 	flops := 2 * float64(n*ho*wo) * float64(c.k*c.k*c.cin) * float64(c.cout)
 	if train {
 		flops *= 3
 	}
-	b.ResetTimer()
-	start := time.Now()
-	for range b.N {
-		exec.MustExec(x, k)
-	}
-	elapsed := time.Since(start).Seconds()
-	b.ReportMetric(flops*float64(b.N)/elapsed/1e9, "GFLOP/s")
-	b.ReportMetric(float64(n*b.N)/elapsed, "img/s")
+	seconds := secondsPerExec(b, exec, x, k)
+	b.ReportMetric(flops/seconds/1e9, "GFLOP/s")
+	b.ReportMetric(float64(n)/seconds, "img/s")
 }
 
 func BenchmarkConv(b *testing.B) {

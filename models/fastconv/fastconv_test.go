@@ -73,30 +73,40 @@ func outputAndGrads(t *testing.T, op func(x, k *Node) *Node, x, k, r *tensors.Te
 	}, x, k, r)
 }
 
+// convCase is one convolution shape of the equivalence tests: batch, spatial size, channels, kernel
+// size and stride.
+type convCase struct{ n, h, w, cin, cout, k, stride int }
+
+func (c convCase) String() string {
+	return fmt.Sprintf("N%d_%dx%d_cin%d_cout%d_k%d_s%d", c.n, c.h, c.w, c.cin, c.cout, c.k, c.stride)
+}
+
+// inputs returns a random input, kernel and output-gradient weights r for the case.
+func (c convCase) inputs(rng *rand.Rand) (x, k, r *tensors.Tensor) {
+	ho, wo := SameOutputSize(c.h, c.k, c.stride), SameOutputSize(c.w, c.k, c.stride)
+	return randTensor(rng, c.n, c.h, c.w, c.cin), randTensor(rng, c.k, c.k, c.cin, c.cout), randTensor(rng, c.n, ho, wo, c.cout)
+}
+
 func TestConv2DMatchesNative(t *testing.T) {
-	type tc struct{ n, h, w, cin, cout, k, stride int }
-	var cases []tc
+	var cases []convCase
 	for _, k := range []int{1, 2, 3, 7} {
 		for _, stride := range []int{1, 2} {
 			for _, hw := range [][2]int{{5, 5}, {6, 6}, {7, 8}, {9, 10}} {
-				cases = append(cases, tc{2, hw[0], hw[1], 3, 4, k, stride})
+				cases = append(cases, convCase{2, hw[0], hw[1], 3, 4, k, stride})
 			}
 		}
 	}
-	cases = append(cases, tc{1, 12, 12, 16, 8, 3, 2}, tc{3, 4, 4, 5, 6, 3, 1},
+	cases = append(cases, convCase{1, 12, 12, 16, 8, 3, 2}, convCase{3, 4, 4, 5, 6, 3, 1},
 		// Wide layers: the input gradient contracts the kernel in place (Cout >= inputGradNTMinCout), and
 		// M = 512 rows make the kernel gradient's transposes take their zero-padded path (transpose.go),
 		// transposing dY (3×3) or the strided input (1×1, K < Cout).
-		tc{2, 16, 16, 16, 128, 3, 1}, tc{2, 32, 32, 128, 256, 1, 2},
+		convCase{2, 16, 16, 16, 128, 3, 1}, convCase{2, 32, 32, 128, 256, 1, 2},
 		// Few pixels, long patches: the kernel gradient transposes the patches, not dY (K >= Cout).
-		tc{1, 2, 3, 16, 16, 3, 1})
+		convCase{1, 2, 3, 16, 16, 3, 1})
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, c := range cases {
-		t.Run(fmt.Sprintf("N%d_%dx%d_cin%d_cout%d_k%d_s%d", c.n, c.h, c.w, c.cin, c.cout, c.k, c.stride), func(t *testing.T) {
-			ho, wo := SameOutputSize(c.h, c.k, c.stride), SameOutputSize(c.w, c.k, c.stride)
-			x := randTensor(rng, c.n, c.h, c.w, c.cin)
-			k := randTensor(rng, c.k, c.k, c.cin, c.cout)
-			r := randTensor(rng, c.n, ho, wo, c.cout)
+		t.Run(c.String(), func(t *testing.T) {
+			x, k, r := c.inputs(rng)
 			native := outputAndGrads(t, func(x, k *Node) *Node {
 				return Convolve(x, k).Strides(c.stride).PadSame().Done()
 			}, x, k, r)
@@ -204,16 +214,12 @@ func TestConv2DSharedKernelAndInput(t *testing.T) {
 
 // TestConv2DBiasMatchesNative checks the fused bias (and its gradient) against Convolve + Add.
 func TestConv2DBiasMatchesNative(t *testing.T) {
-	type tc struct{ n, h, w, cin, cout, k, stride int }
-	cases := []tc{{2, 6, 6, 3, 4, 3, 1}, {2, 7, 5, 4, 6, 3, 2}, {4, 6, 6, 5, 3, 1, 1}, {2, 9, 8, 3, 5, 1, 2}, {2, 8, 8, 2, 4, 7, 2}}
+	cases := []convCase{{2, 6, 6, 3, 4, 3, 1}, {2, 7, 5, 4, 6, 3, 2}, {4, 6, 6, 5, 3, 1, 1}, {2, 9, 8, 3, 5, 1, 2}, {2, 8, 8, 2, 4, 7, 2}}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, c := range cases {
-		t.Run(fmt.Sprintf("N%d_%dx%d_cin%d_cout%d_k%d_s%d", c.n, c.h, c.w, c.cin, c.cout, c.k, c.stride), func(t *testing.T) {
-			ho, wo := SameOutputSize(c.h, c.k, c.stride), SameOutputSize(c.w, c.k, c.stride)
-			x := randTensor(rng, c.n, c.h, c.w, c.cin)
-			k := randTensor(rng, c.k, c.k, c.cin, c.cout)
+		t.Run(c.String(), func(t *testing.T) {
+			x, k, r := c.inputs(rng)
 			b := randTensor(rng, c.cout)
-			r := randTensor(rng, c.n, ho, wo, c.cout)
 			run := func(conv func(x, k, b *Node) *Node) []*tensors.Tensor {
 				return MustExecOnceN(testBackend, func(x, k, b, r *Node) []*Node {
 					y := conv(x, k, b)

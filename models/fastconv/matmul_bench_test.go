@@ -33,14 +33,41 @@ func BenchmarkMatMul(b *testing.B) {
 			exec := MustNewExec(testBackend, func(l, r *Node) *Node {
 				return ReduceAllSum(DotGeneral(l, []int{1}, nil, r, []int{0}, nil))
 			})
-			exec.MustExec(lhs, rhs)
-			b.ResetTimer()
-			start := time.Now()
-			for range b.N {
-				exec.MustExec(lhs, rhs)
-			}
-			elapsed := time.Since(start).Seconds()
-			b.ReportMetric(2*float64(m)*float64(k)*float64(n)*float64(b.N)/elapsed/1e9, "GFLOP/s")
+			seconds := secondsPerExec(b, exec, lhs, rhs)
+			b.ReportMetric(2*float64(m)*float64(k)*float64(n)/seconds/1e9, "GFLOP/s")
 		})
 	}
+}
+
+// BenchmarkInputGradNT compares the two ways inputColsGrad can compute dY·w2ᵀ on ResNet50's 3×3 layers
+// at batch 32: w2 contracted in place (nt=true) or transposed first (Transpose2D); see inputGradNTMinCout.
+func BenchmarkInputGradNT(b *testing.B) {
+	for _, c := range [][3]int{{288, 512, 4608}, {1152, 256, 2304}, {4608, 128, 1152}, {18432, 64, 576}} {
+		m, cout, k := c[0], c[1], c[2]
+		for _, nt := range []bool{false, true} {
+			b.Run(fmt.Sprintf("M%d_C%d_K%d_nt%v", m, cout, k, nt), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 1))
+				exec := MustNewExec(testBackend, func(dy, w *Node) *Node {
+					if nt {
+						return ReduceAllSum(DotGeneral(dy, []int{1}, nil, w, []int{1}, nil))
+					}
+					return ReduceAllSum(DotGeneral(dy, []int{1}, nil, Transpose2D(w), []int{0}, nil))
+				})
+				seconds := secondsPerExec(b, exec, randTensor(rng, m, cout), randTensor(rng, k, cout))
+				b.ReportMetric(seconds*1000, "ms")
+			})
+		}
+	}
+}
+
+// secondsPerExec runs exec once untimed (compilation), then b.N times, and returns the mean seconds
+// per call.
+func secondsPerExec(b *testing.B, exec *Exec, args ...any) float64 {
+	exec.MustExec(args...)
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		exec.MustExec(args...)
+	}
+	return time.Since(start).Seconds() / float64(b.N)
 }
